@@ -1,0 +1,62 @@
+"""The port every way of reaching a payer implements, and the errors it may raise.
+
+Exception tree (a payer that gave no usable answer; an answer, even a rejection, is not an error):
+
+    PayerError              code, message, retryable
+    ├── PayerTimeout        the payer did not answer within the deadline (retryable)
+    ├── PayerUnreachable    connection refused, reset, 5xx, throttled (retryable)
+    ├── CircuitOpen         recent calls failed; not calling now (retryable)
+    └── PayerProtocolError  the payer answered with something unreadable (not retryable)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from verifier.domain.model import PayerAnswer
+from verifier.domain.request import VerificationRequest
+
+
+class PayerError(Exception):
+    """No usable answer from the payer. The message is for staff and carries no PHI."""
+
+    code = "payer_error"
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PayerTimeout(PayerError):
+    code, retryable = "timeout", True
+
+
+class PayerUnreachable(PayerError):
+    code, retryable = "payer_unreachable", True
+
+
+class CircuitOpen(PayerError):
+    code, retryable = "circuit_open", True
+
+
+class PayerProtocolError(PayerError):
+    code, retryable = "unreadable_answer", False
+
+
+@dataclass(slots=True)
+class PayerResponse:
+    """What came back: the raw text as received, its format, and what it says."""
+
+    raw: str
+    format: str
+    answers: list[PayerAnswer] = field(default_factory=list)
+
+
+class PayerAdapter(Protocol):
+    """One way of reaching a payer."""
+
+    def check(self, request: VerificationRequest) -> PayerResponse:
+        """Ask the payer about the request's member. Raises PayerError when no answer came."""
+        ...

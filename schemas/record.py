@@ -1,0 +1,66 @@
+"""The stored verification record, its list page and its query parameters."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from schemas.determination import STATUSES, DeterminationSchema
+from schemas.request import StrictSchema
+
+
+class RecordErrorSchema(Schema):
+    code = fields.String()
+    message = fields.String()
+    retryable = fields.Boolean()
+
+
+class VerificationRecordSchema(Schema):
+    """One verification: pending until the payer answers; complete or failed after."""
+
+    id = fields.String()
+    state = fields.String(validate=validate.OneOf(["pending", "complete", "failed"]))
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    payer_id = fields.String()
+    request = fields.Dict(metadata={"description": "the request body as sent"})
+    determination = fields.Nested(DeterminationSchema, allow_none=True)
+    summary = fields.String(allow_none=True)
+    error = fields.Nested(RecordErrorSchema, allow_none=True)
+
+
+class VerificationPageSchema(Schema):
+    items = fields.List(fields.Nested(VerificationRecordSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class VerificationQuerySchema(StrictSchema):
+    member_id = fields.String(validate=validate.Length(1, 80))
+    payer_id = fields.String(validate=validate.Length(1, 64))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    state = fields.String(validate=validate.OneOf(["pending", "complete", "failed"]))
+    created_from = fields.Date(metadata={"description": "on or after this day (UTC)"})
+    created_to = fields.Date(metadata={"description": "on or before this day (UTC)"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+
+
+class PayerEntrySchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    adapter = fields.String()
+    aliases = fields.List(fields.String())
+
+
+class PayerQuerySchema(StrictSchema):
+    q = fields.String(validate=validate.Length(1, 100), metadata={"description": "part of a name"})
+
+
+class ErrorSchema(Schema):
+    """The one error shape of the whole API."""
+
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Dict(metadata={"description": "bad fields by dotted path, each with messages"})

@@ -1,0 +1,26 @@
+"""Helpers for tests: the hand-written payer answers and their determinations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from adapters.answers import read_answers
+from verifier.domain.coverage import interpret
+from verifier.domain.determination import as_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "adapters" / "mock" / "scenarios"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def fixture_path(name: str) -> Path:
+    """A 271 by name: a mock scenario (MOCK-...) or a test-only file."""
+    if name.startswith("MOCK-"):
+        return SCENARIOS / f"{name}.271"
+    return FIXTURES / "x12" / f"{name}.271"
+
+
+def determine(path: Path) -> dict[str, Any]:
+    """The determination JSON of the first answer in a file."""
+    return as_json(interpret(read_answers(path.read_bytes())[0]))

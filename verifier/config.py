@@ -1,0 +1,22 @@
+"""Configuration defaults; `VERIFIER_*` environment variables and a test mapping override them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": "sqlite:///verifier.sqlite3",
+    "PAYERS_FILE": None,
+    "PROVIDER_NPI": "1234567893",
+    "PROVIDER_NAME": "Example Recovery",
+    "MOCK_TIMEOUT_SECONDS": 1.0,
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "API_TITLE": "IOP benefits verification",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "JSON_SORT_KEYS": False,
+}

@@ -1,0 +1,218 @@
+"""Interpret a payer answer into a determination: pure functions, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from verifier.domain import codes
+from verifier.domain.accumulators import accumulators
+from verifier.domain.dates import parse_date
+from verifier.domain.determination import (
+    LEVELS_OF_CARE,
+    Administrator,
+    Determination,
+    DualDiagnosis,
+    LevelOfCare,
+    Member,
+    Payer,
+    Plan,
+    RejectionInfo,
+)
+from verifier.domain.levels import BEHAVIORAL_TYPES, FAMILIES, decide_level
+from verifier.domain.model import Benefit, PayerAnswer, Person, Rejection
+from verifier.domain.rows import ACTIVE, CONTACT, COST_SHARE, INACTIVE, is_plan_level
+from verifier.domain.summary import Contact, summarize
+
+__all__ = ["interpret"]
+
+UNAVAILABLE = frozenset({"42", "80"})
+NOT_FOUND = frozenset({"64", "65", "67", "71", "72", "73", "75", "76", "77", "78"})
+MEMBER_LOOPS = frozenset({"2000A", "2100A", "2100B", "2100C", "2100D"})
+
+
+def _status(answer: PayerAnswer) -> tuple[str, RejectionInfo | None]:
+    rejections = [r for r in answer.rejections if r.loop in MEMBER_LOOPS]
+    if rejections:
+        return _rejected(rejections)
+    benefits = answer.benefits
+    plan_rows = [b for b in benefits if is_plan_level(b)]
+    if any(b.code in INACTIVE for b in plan_rows) and not any(b.code in ACTIVE for b in plan_rows):
+        return "inactive", None
+    if any(b.code in ACTIVE | COST_SHARE for b in benefits):
+        return "active", None
+    if any(b.code in INACTIVE for b in benefits):
+        return "inactive", None
+    if benefits:
+        return "active", None
+    reason = "The payer's answer held no eligibility information and no reason for its absence."
+    return "rejected", RejectionInfo(code=None, reason=reason, follow_up=None, retryable=False)
+
+
+def _rejected(rejections: Sequence[Rejection]) -> tuple[str, RejectionInfo]:
+    def info(r: Rejection, retryable: bool) -> RejectionInfo:
+        return RejectionInfo(
+            code=r.code,
+            reason=(
+                codes.describe(codes.REJECTION_REASONS, r.code)
+                if r.code in codes.REJECTION_REASONS or not r.description
+                else r.description
+            ),
+            follow_up=codes.describe(codes.FOLLOW_UP_ACTIONS, r.follow_up),
+            retryable=retryable,
+        )
+
+    for r in rejections:
+        if r.code in UNAVAILABLE:
+            return "payer_unavailable", info(r, True)
+    for r in rejections:
+        if r.code in NOT_FOUND:
+            return "not_found", info(r, False)
+    return "rejected", info(rejections[0], False)
+
+
+def _dates(person: Person | None, benefits: Sequence[Benefit]) -> tuple[date | None, date | None]:
+    pairs = list(person.dates if person else [])
+    pairs += [d for b in benefits if is_plan_level(b) for d in b.dates]
+    begin = end = None
+    for qualifier, value in pairs:
+        first, _, last = value.partition("-")
+        if qualifier in ("346", "356", "307", "291", "348") and begin is None:
+            begin = parse_date(first)
+        if qualifier in ("347", "357", "349") and end is None:
+            end = parse_date(first)
+        if last and end is None and qualifier in ("291", "307", "292"):
+            end = parse_date(last)
+    return begin, end
+
+
+def _plan(answer: PayerAnswer) -> Plan:
+    plan_rows = [b for b in answer.benefits if is_plan_level(b)]
+    named = next((b for b in plan_rows if b.plan_description), None)
+    named = named or next((b for b in answer.benefits if b.plan_description), None)
+    typed = next((b for b in plan_rows if b.insurance_type), None)
+    typed = typed or next((b for b in answer.benefits if b.insurance_type), None)
+    begin, end = _dates(answer.patient, answer.benefits)
+    if answer.dependent and begin is None and end is None:
+        begin, end = _dates(answer.subscriber, [])
+    groups = [p.group_number for p in (answer.patient, answer.subscriber) if p and p.group_number]
+    return Plan(
+        name=named.plan_description if named else None,
+        group_number=groups[0] if groups else None,
+        insurance_type=codes.describe(codes.INSURANCE_TYPES, typed.insurance_type)
+        if typed
+        else None,
+        coverage_begin=begin,
+        coverage_end=end,
+    )
+
+
+def _member(answer: PayerAnswer) -> Member:
+    patient = answer.patient
+    if patient is None:
+        return Member()
+    return Member(
+        relationship="dependent" if answer.dependent else "subscriber",
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+        member_id=patient.member_id,
+        date_of_birth=patient.date_of_birth,
+    )
+
+
+def _administrator(benefits: Sequence[Benefit]) -> Administrator | None:
+    for row in benefits:
+        if row.code != CONTACT or not row.entities:
+            continue
+        if row.service_types and not BEHAVIORAL_TYPES.intersection(row.service_types):
+            continue
+        entity = row.entities[0]
+        return Administrator(name=entity.name, id=entity.id, phone=entity.phone)
+    return None
+
+
+_LABELS = {
+    "iop_mental_health": "mental health intensive outpatient treatment",
+    "iop_substance_use": "substance use intensive outpatient treatment",
+}
+
+
+def _dual(status: str, levels: dict[str, LevelOfCare]) -> DualDiagnosis:
+    mh, sud = levels["iop_mental_health"].covered, levels["iop_substance_use"].covered
+    if status == "inactive":
+        return DualDiagnosis(False, "The plan is not active, so neither IOP benefit applies.")
+    if status != "active":
+        return DualDiagnosis(
+            None, "The payer gave no usable answer, so coverage for both together is unknown."
+        )
+    if mh and sud:
+        return DualDiagnosis(
+            True,
+            "The plan covers intensive outpatient treatment for both mental health and substance "
+            "use, so a program treating both together (dual diagnosis) is covered.",
+        )
+    missing = [
+        _LABELS[k] for k, v in (("iop_mental_health", mh), ("iop_substance_use", sud)) if v is False
+    ]
+    if missing:
+        return DualDiagnosis(
+            False,
+            f"The plan does not cover {' or '.join(missing)}, so treatment for both together "
+            "(dual diagnosis) is not fully covered.",
+        )
+    unknown = [
+        _LABELS[k] for k, v in (("iop_mental_health", mh), ("iop_substance_use", sud)) if v is None
+    ]
+    return DualDiagnosis(
+        None,
+        f"The payer's answer does not say whether it covers {' or '.join(unknown)}; "
+        "confirm both by phone before treating both together (dual diagnosis).",
+    )
+
+
+def _prior_auth_contact(answer: PayerAnswer, admin: Administrator | None) -> Contact:
+    """Whom to call for authorization: a UM organisation the answer names, else the BH
+    administrator, else the payer."""
+    for row in answer.benefits:
+        for entity in row.entities:
+            if entity.role == "X3" or (
+                entity.phone and BEHAVIORAL_TYPES.intersection(row.service_types)
+            ):
+                return Contact(entity.name, entity.phone)
+    if admin is not None:
+        return Contact(admin.name, admin.phone)
+    return Contact(answer.payer_name, answer.payer_phone)
+
+
+def interpret(answer: PayerAnswer) -> Determination:
+    """Decide what one payer answer means for IOP and PHP; unknown stays None."""
+    status, rejection = _status(answer)
+    usable = status in ("active", "inactive")
+    benefits = answer.benefits if usable else []
+    levels = {
+        name: decide_level(FAMILIES[name], benefits, plan_inactive=status == "inactive")
+        for name in LEVELS_OF_CARE
+    }
+    if not usable:
+        levels = {name: LevelOfCare() for name in LEVELS_OF_CARE}
+    determination = Determination(
+        status=status,
+        rejection=rejection,
+        member=_member(answer),
+        plan=_plan(answer),
+        payer=Payer(name=answer.payer_name, id=answer.payer_id),
+        behavioral_health_administrator=_administrator(benefits),
+        levels_of_care=levels,
+        dual_diagnosis=_dual(status, levels),
+        deductible=accumulators(benefits, "C"),
+        out_of_pocket=accumulators(benefits, "G"),
+    )
+    corrected = any(p.corrected for p in (answer.subscriber, answer.dependent) if p)
+    determination.summary = summarize(
+        determination,
+        demographics_corrected=corrected,
+        prior_auth_contact=_prior_auth_contact(
+            answer, determination.behavioral_health_administrator
+        ),
+    )
+    return determination

@@ -1,0 +1,62 @@
+"""The stored verification record and the port the service stores it through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+PENDING, COMPLETE, FAILED = "pending", "complete", "failed"
+
+
+@dataclass(slots=True)
+class VerificationRecord:
+    """One verification: what the caller sent, what the payer answered, what it means."""
+
+    id: str
+    payer_id: str
+    member_id: str
+    request: dict[str, Any]
+    created_at: datetime
+    state: str = PENDING
+    completed_at: datetime | None = None
+    raw_response: str | None = None
+    response_format: str | None = None
+    determination: dict[str, Any] | None = None
+    summary: str | None = None
+    error: dict[str, Any] | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuery:
+    """Filters for listing verifications; None means any."""
+
+    member_id: str | None = None
+    payer_id: str | None = None
+    status: str | None = None
+    state: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(slots=True)
+class RecordPage:
+    items: list[VerificationRecord] = field(default_factory=list)
+    total: int = 0
+
+
+class VerificationRepository(Protocol):
+    """Where records live. `add` must be durable before any payer is called."""
+
+    def add(self, record: VerificationRecord) -> None: ...
+
+    def save(self, record: VerificationRecord) -> None: ...
+
+    def get(self, record_id: str) -> VerificationRecord | None: ...
+
+    def find(self, query: RecordQuery) -> RecordPage: ...
+
+    def ping(self) -> None: ...
