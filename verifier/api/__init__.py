@@ -1,0 +1,20 @@
+"""The HTTP API: blueprints, OpenAPI and the error shape."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from schemas.record import ErrorSchema
+from verifier.api import health, payers, verifications
+from verifier.api.errors import Api, register_domain_errors
+
+
+def init_app(app: Flask) -> Api:
+    api = Api(app)
+    api.ERROR_SCHEMA = ErrorSchema
+    api.register_blueprint(verifications.blp)
+    api.register_blueprint(payers.blp)
+    app.register_blueprint(health.blp)
+    health.observe_requests(app)
+    register_domain_errors(app, api)
+    return api

@@ -1,0 +1,51 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+log = logging.getLogger(__name__)
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@blp.get("/readyz")
+def readyz() -> Any:
+    try:
+        current_app.extensions["verifier"].repository.ping()
+    except Exception as error:  # any failure to reach the database means not ready
+        log.warning("database not reachable: %s", type(error).__name__)
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "reachable"}
+
+
+@blp.get("/metrics")
+def metrics() -> Response:
+    registry = current_app.extensions["verifier"].metrics.registry
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def observe_requests(app: Flask) -> None:
+    """Count every request by its route pattern (never the concrete path, which may hold ids)."""
+
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        app.extensions["verifier"].metrics.request(
+            route, request.method, response.status_code, seconds
+        )
+        return response

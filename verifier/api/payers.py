@@ -1,0 +1,23 @@
+"""The payer directory endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from adapters.directory import PayerSettings
+from schemas.record import PayerEntrySchema, PayerQuerySchema
+
+blp = Blueprint("payers", __name__, url_prefix="/v1/payers", description="Payer directory")
+
+
+@blp.route("")
+class Payers(MethodView):
+    @blp.arguments(PayerQuerySchema, location="query")
+    @blp.response(200, PayerEntrySchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[PayerSettings]:
+        """The payers this service can verify with; `q` searches names and aliases."""
+        return current_app.extensions["verifier"].directory.search(query.get("q"))  # type: ignore[no-any-return]

@@ -1,0 +1,26 @@
+"""The Flask app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from verifier import api
+from verifier.bootstrap import Services, bootstrap
+from verifier.config import DEFAULTS
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, services: Services | None = None
+) -> Flask:
+    """Config from defaults, then `VERIFIER_*` environment variables, then `test_config`."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("VERIFIER")
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["verifier"] = services or bootstrap(app.config)
+    api.init_app(app)
+    return app

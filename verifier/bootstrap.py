@@ -1,0 +1,70 @@
+"""The composition root: build the engine, repository, directory and adapters from config.
+
+Nothing here runs at import time; tests pass their own pieces to `create_app(services=...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.base import PayerAdapter
+from adapters.directory import PayerDirectory, PayerSettings, load_directory
+from adapters.registry import available, build
+from verifier.metrics import PrometheusMetrics
+from verifier.records import VerificationRepository
+from verifier.service import VerificationService
+
+
+@dataclass
+class Services:
+    """Everything the app and the command line use, wired once."""
+
+    service: VerificationService
+    repository: VerificationRepository
+    directory: PayerDirectory
+    metrics: PrometheusMetrics
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+def adapter_cache(
+    factories: Mapping[str, Callable[..., PayerAdapter]], context: dict[str, Any]
+) -> Callable[[PayerSettings], PayerAdapter]:
+    """One adapter per payer, built on first use (so HTTP clients are created lazily)."""
+    built: dict[str, PayerAdapter] = {}
+
+    def adapter_for(settings: PayerSettings) -> PayerAdapter:
+        if settings.id not in built:
+            built[settings.id] = build(settings, dict(factories), **context)
+        return built[settings.id]
+
+    return adapter_for
+
+
+def _nothing() -> None:
+    """Nothing to release: the caller owns the repository it passed in."""
+
+
+def bootstrap(
+    config: Mapping[str, Any], repository: VerificationRepository | None = None
+) -> Services:
+    """Wire the real pieces for `config` (a Flask config or any mapping)."""
+    close: Callable[[], None] = _nothing
+    if repository is None:
+        from verifier.store.engine import make_engine, make_session_factory
+        from verifier.store.repository import SqlVerificationRepository
+
+        engine = make_engine(config["DATABASE_URL"])
+        repository = SqlVerificationRepository(make_session_factory(engine))
+        close = engine.dispose
+    directory = load_directory(config.get("PAYERS_FILE"))
+    metrics = PrometheusMetrics()
+    context = {"mock_timeout_seconds": float(config.get("MOCK_TIMEOUT_SECONDS", 1.0))}
+    service = VerificationService(
+        repository=repository,
+        directory=directory,
+        adapter_for=adapter_cache(available(), context),
+        metrics=metrics,
+    )
+    return Services(service, repository, directory, metrics, close)

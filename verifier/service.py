@@ -1,0 +1,130 @@
+"""Use cases: verify a member's benefits, read and list verifications."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from adapters.base import PayerAdapter, PayerError, PayerResponse
+from adapters.directory import PayerDirectory, PayerSettings
+from verifier.domain.coverage import interpret
+from verifier.domain.determination import as_json
+from verifier.domain.merge import merge_answers
+from verifier.domain.request import VerificationRequest
+from verifier.records import (
+    COMPLETE,
+    FAILED,
+    RecordPage,
+    RecordQuery,
+    VerificationRecord,
+    VerificationRepository,
+)
+
+log = logging.getLogger(__name__)
+
+
+class UnknownPayer(LookupError):
+    """The caller named a payer the directory does not know."""
+
+
+class NotFound(LookupError):
+    """No verification has that id."""
+
+
+class Metrics(Protocol):
+    def payer_call(self, payer_id: str, outcome: str, seconds: float) -> None: ...
+
+    def verification(self, payer_id: str, outcome: str) -> None: ...
+
+
+class NoMetrics:
+    def payer_call(self, payer_id: str, outcome: str, seconds: float) -> None:
+        pass
+
+    def verification(self, payer_id: str, outcome: str) -> None:
+        pass
+
+
+@dataclass
+class VerificationService:
+    repository: VerificationRepository
+    directory: PayerDirectory
+    adapter_for: Callable[[PayerSettings], PayerAdapter]
+    metrics: Metrics
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+
+    def payer(self, payer_id: str) -> PayerSettings:
+        payer = self.directory.get(payer_id)
+        if payer is None:
+            raise UnknownPayer(payer_id)
+        return payer
+
+    def verify(self, request: VerificationRequest, body: dict[str, Any]) -> VerificationRecord:
+        """Store the request as pending, ask the payer, store what it meant. Never loses the
+        request: a payer failure ends as a failed record with a reason. Raises UnknownPayer."""
+        payer = self.payer(request.payer_id)
+        record = VerificationRecord(
+            id=self.new_id(),
+            payer_id=payer.id,
+            member_id=request.subscriber.member_id,
+            request=body,
+            created_at=self.clock(),
+        )
+        self.repository.add(record)
+        self.complete(record, request, payer)
+        return record
+
+    def complete(
+        self, record: VerificationRecord, request: VerificationRequest, payer: PayerSettings
+    ) -> None:
+        """Call the payer for a stored pending record and save the outcome."""
+        started = time.perf_counter()
+        try:
+            response = self.adapter_for(payer).check(request)
+            self._read(record, response)
+            outcome = record.status or COMPLETE
+        except PayerError as error:
+            record.state, outcome = FAILED, error.code
+            record.error = {
+                "code": error.code,
+                "message": error.message,
+                "retryable": error.retryable,
+            }
+        except Exception as error:  # the record must still end stored, whatever broke
+            # No traceback: exception texts from libraries may quote the member's data.
+            log.error("verification %s failed unexpectedly: %s", record.id, type(error).__name__)
+            record.state, outcome = FAILED, "internal_error"
+            record.error = {
+                "code": "internal_error",
+                "message": f"The verification could not be completed ({type(error).__name__}).",
+                "retryable": True,
+            }
+        self.metrics.payer_call(payer.id, outcome, time.perf_counter() - started)
+        self.metrics.verification(payer.id, outcome)
+        record.completed_at = self.clock()
+        self.repository.save(record)
+
+    def _read(self, record: VerificationRecord, response: PayerResponse) -> None:
+        record.raw_response, record.response_format = response.raw, response.format
+        if not response.answers:
+            raise PayerError("the payer's answer held no member")
+        determination = interpret(merge_answers([(None, response.answers[0])]))
+        record.determination = as_json(determination)
+        record.summary = determination.summary
+        record.status = determination.status
+        record.state = COMPLETE
+
+    def get(self, record_id: str) -> VerificationRecord:
+        record = self.repository.get(record_id)
+        if record is None:
+            raise NotFound(record_id)
+        return record
+
+    def find(self, query: RecordQuery) -> RecordPage:
+        return self.repository.find(query)

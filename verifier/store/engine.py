@@ -1,0 +1,47 @@
+"""Engine and session factory construction; nothing connects until first use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+# Long enough to ride out another worker's write; short enough that a stuck lock shows up.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine for a SQLite or PostgreSQL (`postgresql+psycopg://`) URL."""
+    parsed = make_url(url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, **options)
+    # Flask serves requests from several threads; each checks out its own pooled connection.
+    options["connect_args"] = {"check_same_thread": False}
+    in_memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+    if in_memory:
+        # Every connection to ":memory:" would be a new empty database; share one.
+        options["poolclass"] = StaticPool
+    engine = create_engine(parsed, **options)
+    if not in_memory:
+        event.listen(engine, "connect", _tune_sqlite_file)
+    return engine
+
+
+def _tune_sqlite_file(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (the list endpoint) proceed while a verification is being written,
+    # and the busy timeout makes concurrent gunicorn workers wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

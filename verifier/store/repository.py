@@ -1,0 +1,137 @@
+"""The SQL implementation of `VerificationRepository`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, func, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from verifier.records import RecordPage, RecordQuery, VerificationRecord
+from verifier.store.tables import verifications as t
+
+# Fields that change after the pending record is first stored; id, who and what was asked,
+# and when it was asked are fixed at `add`.
+MUTABLE_FIELDS = (
+    "state",
+    "status",
+    "completed_at",
+    "raw_response",
+    "response_format",
+    "determination",
+    "summary",
+    "error",
+)
+
+
+class RecordMissing(LookupError):
+    """`save` was given a record that was never added."""
+
+
+class SqlVerificationRepository:
+    """Stores verification records through SQLAlchemy; one short transaction per call."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def add(self, record: VerificationRecord) -> None:
+        """Insert and commit. Raises sqlalchemy IntegrityError if the id already exists."""
+        with self._sessions() as s, s.begin():
+            s.execute(insert(t).values(**to_row(record)))
+
+    def save(self, record: VerificationRecord) -> None:
+        """Write every mutable field. Raises RecordMissing if the record was never added."""
+        row = to_row(record)
+        values = {name: row[name] for name in MUTABLE_FIELDS}
+        with self._sessions() as s, s.begin():
+            # RETURNING rather than rowcount: portable across drivers and typed on Result.
+            statement = update(t).where(t.c.id == record.id).values(**values).returning(t.c.id)
+            if s.execute(statement).first() is None:
+                raise RecordMissing(record.id)
+
+    def get(self, record_id: str) -> VerificationRecord | None:
+        with self._sessions() as s, s.begin():
+            row = s.execute(select(t).where(t.c.id == record_id)).mappings().first()
+        return None if row is None else from_row(row)
+
+    def find(self, query: RecordQuery) -> RecordPage:
+        """Records matching `query`, newest first, one page of them plus the matching total."""
+        conditions = filters(query)
+        page = (
+            select(t)
+            .where(*conditions)
+            # id breaks ties so records created in the same instant page deterministically.
+            .order_by(t.c.created_at.desc(), t.c.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        count = select(func.count()).select_from(t).where(*conditions)
+        with self._sessions() as s, s.begin():
+            rows = s.execute(page).mappings().all()
+            total = s.execute(count).scalar_one()
+        return RecordPage(items=[from_row(row) for row in rows], total=total)
+
+    def ping(self) -> None:
+        """Run `SELECT 1`; raises sqlalchemy OperationalError if the database is unreachable."""
+        with self._sessions() as s, s.begin():
+            s.execute(text("SELECT 1"))
+
+
+def filters(query: RecordQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions for `query`; date bounds are whole UTC days, both inclusive."""
+    conditions: list[ColumnElement[bool]] = []
+    for column, value in (
+        (t.c.member_id, query.member_id),
+        (t.c.payer_id, query.payer_id),
+        (t.c.status, query.status),
+        (t.c.state, query.state),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if query.created_from is not None:
+        conditions.append(t.c.created_at >= start_of_day(query.created_from))
+    if query.created_to is not None:
+        # Half-open at the next midnight, so the whole last day counts whatever the precision.
+        conditions.append(t.c.created_at < start_of_day(query.created_to + timedelta(days=1)))
+    return conditions
+
+
+def start_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def to_row(record: VerificationRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "state": record.state,
+        "status": record.status,
+        "payer_id": record.payer_id,
+        "member_id": record.member_id,
+        "created_at": record.created_at,
+        "completed_at": record.completed_at,
+        "request": record.request,
+        "raw_response": record.raw_response,
+        "response_format": record.response_format,
+        "determination": record.determination,
+        "summary": record.summary,
+        "error": record.error,
+    }
+
+
+def from_row(row: RowMapping) -> VerificationRecord:
+    return VerificationRecord(
+        id=row["id"],
+        payer_id=row["payer_id"],
+        member_id=row["member_id"],
+        request=row["request"],
+        created_at=row["created_at"],
+        state=row["state"],
+        completed_at=row["completed_at"],
+        raw_response=row["raw_response"],
+        response_format=row["response_format"],
+        determination=row["determination"],
+        summary=row["summary"],
+        error=row["error"],
+        status=row["status"],
+    )

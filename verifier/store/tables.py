@@ -1,0 +1,63 @@
+"""The `verifications` table, in SQLAlchemy Core, portable across SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, MetaData, String, Table, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime that is always stored and returned in UTC.
+
+    SQLite has no timezone type and hands back naive values; PostgreSQL hands them back in the
+    session's zone. Either way callers get aware UTC. Raises ValueError on a naive datetime,
+    because guessing its zone would silently shift a record's dates.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; store timezone-aware datetimes only")
+        value = value.astimezone(UTC)
+        # SQLite would store the offset text and then compare strings; naive UTC sorts correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# none_as_null: a missing determination or error is SQL NULL, not the JSON text "null".
+NullableJSON = JSON(none_as_null=True)
+
+metadata = MetaData()
+
+verifications = Table(
+    "verifications",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("state", String(16), nullable=False, index=True),
+    Column("status", String(32), nullable=True, index=True),
+    Column("payer_id", String(64), nullable=False, index=True),
+    Column("member_id", String(128), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Column("completed_at", UTCDateTime(), nullable=True),
+    Column("request", JSON(), nullable=False),
+    Column("raw_response", Text(), nullable=True),
+    Column("response_format", String(32), nullable=True),
+    Column("determination", NullableJSON, nullable=True),
+    Column("summary", Text(), nullable=True),
+    Column("error", NullableJSON, nullable=True),
+    # A member's history is read newest first; this serves it without a sort.
+    Index("ix_verifications_member_id_created_at", "member_id", "created_at"),
+)
