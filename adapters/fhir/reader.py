@@ -98,7 +98,7 @@ def _benefit_rows(index: int, item: dict[str, Any]) -> list[Benefit]:
             )
             percent = share / 100 if share is not None and share > 1 else share
             rows.append(Benefit(code="A", percent=percent, time_period=term, **common))
-        elif kind in ("deductible", "out-of-pocket", "oop", "out-of-pocket-maximum"):
+        elif kind in ("deductible", "G", "out-of-pocket", "oop", "out-of-pocket-maximum"):
             code = "C" if kind == "deductible" else "G"
             rows.append(Benefit(code=code, amount=allowed, time_period="23", **common))
             used = _money(benefit.get("usedMoney"))

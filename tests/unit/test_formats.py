@@ -183,3 +183,16 @@ def test_fhir_inforce_false_is_inactive() -> None:
 def test_fixture_files_exist() -> None:
     assert len(TWINS) >= 13
     assert all(Path(fixture_path(name)).exists() for name in TWINS)
+
+
+def test_fhir_twin_of_the_dual_ppo_agrees_on_what_staff_need() -> None:
+    from_fhir = determine(FIXTURES / "fhir" / "iop_dual.json")
+    from_x12 = determine(fixture_path("MOCK-IOP-DUAL"))
+    for key in ("status", "deductible", "out_of_pocket"):
+        assert from_fhir[key] == from_x12[key]
+    for name in ("iop_mental_health", "iop_substance_use"):
+        fhir_level, x12_level = from_fhir["levels_of_care"][name], from_x12["levels_of_care"][name]
+        assert fhir_level["covered"] is x12_level["covered"] is True
+        assert fhir_level["in_network"] == x12_level["in_network"]
+        assert fhir_level["prior_auth_required"] is True
+    assert determine(FIXTURES / "fhir" / "inactive.json")["status"] == "inactive"
