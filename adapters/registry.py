@@ -25,7 +25,31 @@ def _mock(settings: PayerSettings, **context: Any) -> PayerAdapter:
     return MockAdapter(timeout_seconds=float(context.get("mock_timeout_seconds", 1.0)))
 
 
-_BUILTIN: dict[str, AdapterFactory] = {"mock": _mock}
+def _http(settings: PayerSettings, **context: Any) -> PayerAdapter:
+    import httpx
+
+    from adapters.http.adapters import HTTP_ADAPTERS
+    from adapters.http.client import PayerHttp
+
+    if not settings.base_url:
+        raise UnknownAdapter(
+            f"payer {settings.id} needs a base_url for adapter {settings.adapter!r}"
+        )
+    http = PayerHttp(
+        settings,
+        httpx.Client(limits=httpx.Limits(max_connections=max(1, settings.max_concurrency))),
+        attempts=int(context.get("payer_attempts", 3)),
+        backoff_seconds=float(context.get("payer_backoff_seconds", 0.5)),
+    )
+    return HTTP_ADAPTERS[settings.adapter](settings, http)
+
+
+_BUILTIN: dict[str, AdapterFactory] = {
+    "mock": _mock,
+    "x12-http": _http,
+    "clearinghouse-json": _http,
+    "fhir": _http,
+}
 
 
 def available() -> dict[str, AdapterFactory]:

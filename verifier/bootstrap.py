@@ -60,7 +60,11 @@ def bootstrap(
         close = engine.dispose
     directory = load_directory(config.get("PAYERS_FILE"))
     metrics = PrometheusMetrics()
-    context = {"mock_timeout_seconds": float(config.get("MOCK_TIMEOUT_SECONDS", 1.0))}
+    context = {
+        "mock_timeout_seconds": float(config.get("MOCK_TIMEOUT_SECONDS", 1.0)),
+        "payer_attempts": int(config.get("PAYER_ATTEMPTS", 3)),
+        "payer_backoff_seconds": float(config.get("PAYER_BACKOFF_SECONDS", 0.5)),
+    }
     service = VerificationService(
         repository=repository,
         directory=directory,

@@ -10,6 +10,8 @@ DEFAULTS: dict[str, Any] = {
     "PROVIDER_NPI": "1234567893",
     "PROVIDER_NAME": "Example Recovery",
     "MOCK_TIMEOUT_SECONDS": 1.0,
+    "PAYER_ATTEMPTS": 3,
+    "PAYER_BACKOFF_SECONDS": 0.5,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "API_TITLE": "IOP benefits verification",
     "API_VERSION": "v1",

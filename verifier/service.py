@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from adapters.base import PayerAdapter, PayerError, PayerResponse
 from adapters.directory import PayerDirectory, PayerSettings
-from verifier.domain.coverage import interpret
+from verifier.domain.coverage import carve_out_administrator, interpret
 from verifier.domain.determination import as_json
 from verifier.domain.merge import merge_answers
 from verifier.domain.request import VerificationRequest
@@ -87,6 +88,7 @@ class VerificationService:
         started = time.perf_counter()
         try:
             response = self.adapter_for(payer).check(request)
+            response = self._with_carve_out(request, payer, response)
             self._read(record, response)
             outcome = record.status or COMPLETE
         except PayerError as error:
@@ -109,6 +111,35 @@ class VerificationService:
         self.metrics.verification(payer.id, outcome)
         record.completed_at = self.clock()
         self.repository.save(record)
+
+    def _with_carve_out(
+        self, request: VerificationRequest, payer: PayerSettings, response: PayerResponse
+    ) -> PayerResponse:
+        """When the answer names a behavioral-health administrator the directory knows, ask it
+        too and merge, so staff see who administers what. Its failure keeps the first answer."""
+        if not response.answers:
+            return response
+        admin = carve_out_administrator(response.answers[0])
+        target = None
+        if admin is not None:
+            target = self.directory.get(admin.id or "") or self.directory.get(admin.name or "")
+        if target is None or target.id == payer.id:
+            return response
+        try:
+            extra = self.adapter_for(target).check(replace(request, payer_id=target.id))
+        except PayerError as error:
+            log.warning("carve-out verification with %s failed: %s", target.id, error.code)
+            return response
+        if not extra.answers:
+            return response
+        merged = merge_answers([(payer.id, response.answers[0]), (target.id, extra.answers[0])])
+        raw = json.dumps(
+            [
+                {"payer_id": payer.id, "format": response.format, "raw": response.raw},
+                {"payer_id": target.id, "format": extra.format, "raw": extra.raw},
+            ]
+        )
+        return PayerResponse(raw=raw, format="bundle", answers=[merged])
 
     def _read(self, record: VerificationRecord, response: PayerResponse) -> None:
         record.raw_response, record.response_format = response.raw, response.format

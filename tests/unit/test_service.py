@@ -114,3 +114,40 @@ def test_unknown_payer_is_refused_before_anything_is_stored() -> None:
     with pytest.raises(UnknownPayer):
         svc.verify(replace(REQUEST, payer_id="NOPE"), {})
     assert repository.records == {}
+
+
+def test_carve_out_is_verified_again_with_the_administrator_and_merged() -> None:
+    repository = FakeRepository()
+    primary = FakeAdapter(repository, scenario_271("MOCK-CARVE-OUT"))
+    administrator = FakeAdapter(repository, scenario_271("MOCK-IOP-DUAL"))
+    directory = PayerDirectory(
+        [
+            PayerSettings(id="ACME", name="Acme Health"),
+            PayerSettings(id="MBBH1", name="Mindbridge Behavioral Health"),
+        ]
+    )
+    svc = VerificationService(
+        repository=repository,
+        directory=directory,
+        adapter_for=lambda settings: administrator if settings.id == "MBBH1" else primary,
+        metrics=NoMetrics(),
+        new_id=lambda: "v1",
+    )
+    record = svc.verify(replace(REQUEST, payer_id="ACME"), {})
+    assert record.response_format == "bundle"
+    assert record.determination is not None
+    levels = record.determination["levels_of_care"]
+    assert levels["iop_mental_health"]["covered"] is True
+    assert any(e.startswith("[inquiry MBBH1] ") for e in levels["iop_mental_health"]["evidence"])
+    assert (
+        record.determination["behavioral_health_administrator"]["name"]
+        == "MINDBRIDGE BEHAVIORAL HEALTH"
+    )
+    assert record.summary and "managed by MINDBRIDGE BEHAVIORAL HEALTH" in record.summary
+
+
+def test_carve_out_to_an_unknown_administrator_keeps_the_first_answer() -> None:
+    svc, _, _ = service(scenario_271("MOCK-CARVE-OUT"))
+    record = svc.verify(replace(REQUEST, payer_id="ACME"), {})
+    assert record.response_format == "x12"
+    assert record.determination["levels_of_care"]["iop_mental_health"]["covered"] is None  # type: ignore[index]

@@ -24,7 +24,7 @@ from verifier.domain.model import Benefit, PayerAnswer, Person, Rejection
 from verifier.domain.rows import ACTIVE, CONTACT, COST_SHARE, INACTIVE, is_plan_level
 from verifier.domain.summary import Contact, summarize
 
-__all__ = ["interpret"]
+__all__ = ["carve_out_administrator", "interpret"]
 
 UNAVAILABLE = frozenset({"42", "80"})
 NOT_FOUND = frozenset({"64", "65", "67", "71", "72", "73", "75", "76", "77", "78"})
@@ -129,6 +129,11 @@ def _administrator(benefits: Sequence[Benefit]) -> Administrator | None:
         entity = row.entities[0]
         return Administrator(name=entity.name, id=entity.id, phone=entity.phone)
     return None
+
+
+def carve_out_administrator(answer: PayerAnswer) -> Administrator | None:
+    """The organisation the payer says administers behavioral health, if any."""
+    return _administrator(answer.benefits)
 
 
 _LABELS = {

@@ -216,8 +216,9 @@ def _calls(d: Determination, contact: Contact | None) -> list[str]:
         unknown.append("the out-of-pocket maximum")
     if any(level.covered and level.prior_auth_required is None for level in iop):
         unknown.append("whether prior authorization is needed")
-    if any(level.covered is None for level in iop):
-        unknown.append("whether IOP is covered")
+    for label, level in zip(("mental health", "substance use"), iop, strict=True):
+        if level.covered is None:
+            unknown.append(f"whether {label} IOP is covered")
     if unknown:
         lines.append("Worth a phone call to confirm: " + ", ".join(unknown) + ".")
     return lines

@@ -1,0 +1,1 @@
+"""Reaching payers over HTTP: timeouts, retries, rate limits and a circuit breaker."""
