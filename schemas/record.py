@@ -64,3 +64,46 @@ class ErrorSchema(Schema):
     status = fields.String()
     message = fields.String()
     errors = fields.Dict(metadata={"description": "bad fields by dotted path, each with messages"})
+
+
+CHANGE_KINDS = [
+    "coverage_lost",
+    "coverage_regained",
+    "iop_mental_health_changed",
+    "iop_substance_use_changed",
+    "dual_diagnosis_changed",
+    "prior_auth_changed",
+    "plan_changed",
+    "payer_changed",
+    "deductible_met",
+    "out_of_pocket_met",
+]
+
+
+class ChangeEventSchema(Schema):
+    id = fields.String()
+    verification_id = fields.String()
+    previous_verification_id = fields.String()
+    member_id = fields.String()
+    payer_id = fields.String()
+    kind = fields.String(validate=validate.OneOf(CHANGE_KINDS))
+    summary = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ChangePageSchema(Schema):
+    items = fields.List(fields.Nested(ChangeEventSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class ChangeQuerySchema(StrictSchema):
+    member_id = fields.String(validate=validate.Length(1, 80))
+    kind = fields.String(validate=validate.OneOf(CHANGE_KINDS))
+    created_from = fields.Date()
+    created_to = fields.Date()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))

@@ -108,6 +108,21 @@ class VerificationRequestSchema(StrictSchema):
         allow_none=True,
         error_messages={"invalid": "Enter a real date as YYYY-MM-DD."},
     )
+    mode = fields.String(
+        load_default="sync",
+        validate=validate.OneOf(["sync", "async"], error="Choose sync or async."),
+        metadata={"description": "async: answer 202 at once and verify in the background"},
+    )
+    callback_url = fields.Url(
+        load_default=None,
+        allow_none=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "async only: receives a signed webhook when the verification ends"
+        },
+    )
 
     @validates_schema
     def _service_date(self, data: dict[str, Any], **_: Any) -> None:

@@ -26,6 +26,7 @@ class Services:
     directory: PayerDirectory
     metrics: PrometheusMetrics
     close: Callable[[], None] = field(default=lambda: None)
+    queue: Any = None
 
 
 def adapter_cache(
@@ -51,12 +52,18 @@ def bootstrap(
 ) -> Services:
     """Wire the real pieces for `config` (a Flask config or any mapping)."""
     close: Callable[[], None] = _nothing
+    queue = changes = None
     if repository is None:
+        from verifier.store.changes import SqlChangeStore
         from verifier.store.engine import make_engine, make_session_factory
+        from verifier.store.queue import SqlJobQueue
         from verifier.store.repository import SqlVerificationRepository
 
         engine = make_engine(config["DATABASE_URL"])
-        repository = SqlVerificationRepository(make_session_factory(engine))
+        sessions = make_session_factory(engine)
+        repository = SqlVerificationRepository(sessions)
+        queue = SqlJobQueue(sessions, lease_seconds=float(config.get("JOB_LEASE_SECONDS", 300)))
+        changes = SqlChangeStore(sessions)
         close = engine.dispose
     directory = load_directory(config.get("PAYERS_FILE"))
     metrics = PrometheusMetrics()
@@ -70,5 +77,7 @@ def bootstrap(
         directory=directory,
         adapter_for=adapter_cache(available(), context),
         metrics=metrics,
+        queue=queue,
+        changes=changes,
     )
-    return Services(service, repository, directory, metrics, close)
+    return Services(service, repository, directory, metrics, close, queue)

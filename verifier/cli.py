@@ -220,8 +220,8 @@ def x12_270(request_file: Path, service_type: str, payer_id: str | None) -> None
     from adapters.directory import DirectoryError, load_directory
     from adapters.x12.writer import write_270
     from schemas.request import VerificationRequestSchema
-    from verifier.api.verifications import to_request
     from verifier.config import DEFAULTS
+    from verifier.intake import to_request
 
     def fail(reason: str) -> NoReturn:
         click.echo(f"verifier: {request_file}: {reason}", err=True)
@@ -256,3 +256,48 @@ def x12_270(request_file: Path, service_type: str, payer_id: str | None) -> None
     except ValueError as error:
         fail(str(error))
     click.echo(text, nl=False)
+
+
+@main.command("worker")
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Jobs worked on at once by this process.",
+)
+@click.option(
+    "--poll-seconds",
+    default=0.5,
+    show_default=True,
+    type=float,
+    help="Pause between looks at an empty queue.",
+)
+@click.option("--until-idle", is_flag=True, help="Exit when no job is ready instead of waiting.")
+def worker_command(concurrency: int, poll_seconds: float, until_idle: bool) -> None:
+    """Claim and run queued verifications until SIGTERM or Ctrl-C.
+
+    On SIGTERM each thread finishes the job it holds and releases any it has not started.
+    """
+    import signal
+
+    from verifier.app import create_app
+    from verifier.batch import Worker
+
+    app = create_app()
+    services = app.extensions["verifier"]
+    worker = Worker(
+        services.service,
+        services.queue,
+        app.config,
+        concurrency=concurrency,
+        poll_seconds=poll_seconds,
+    )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: worker.stop())
+    click.echo(f"worker {worker.name} running {concurrency} at a time", err=True)
+    try:
+        worker.run(until_idle=until_idle)
+    finally:
+        services.close()
+    click.echo(f"worker {worker.name} stopped after {worker.processed} jobs", err=True)

@@ -11,6 +11,8 @@ DEFAULTS: dict[str, Any] = {
     "PROVIDER_NAME": "Example Recovery",
     "MOCK_TIMEOUT_SECONDS": 1.0,
     "PAYER_ATTEMPTS": 3,
+    "JOB_LEASE_SECONDS": 300,
+    "WEBHOOK_SECRET": None,
     "PAYER_BACKOFF_SECONDS": 0.5,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "API_TITLE": "IOP benefits verification",

@@ -6,13 +6,14 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from adapters.base import PayerAdapter, PayerError, PayerResponse
 from adapters.directory import PayerDirectory, PayerSettings
+from verifier.domain.changes import Change, detect_changes
 from verifier.domain.coverage import carve_out_administrator, interpret
 from verifier.domain.determination import as_json
 from verifier.domain.merge import merge_answers
@@ -37,6 +38,30 @@ class NotFound(LookupError):
     """No verification has that id."""
 
 
+class JobQueue(Protocol):
+    def enqueue(
+        self,
+        record: VerificationRecord,
+        *,
+        job_id: str,
+        source: str,
+        callback_url: str | None = None,
+        max_attempts: int = 5,
+    ) -> tuple[Any, bool]: ...
+
+
+class ChangeLog(Protocol):
+    def replace(
+        self,
+        verification_id: str,
+        previous_id: str,
+        member_id: str,
+        payer_id: str,
+        changes: Sequence[Change],
+        now: datetime,
+    ) -> None: ...
+
+
 class Metrics(Protocol):
     def payer_call(self, payer_id: str, outcome: str, seconds: float) -> None: ...
 
@@ -59,6 +84,8 @@ class VerificationService:
     metrics: Metrics
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    queue: JobQueue | None = None
+    changes: ChangeLog | None = None
 
     def payer(self, payer_id: str) -> PayerSettings:
         payer = self.directory.get(payer_id)
@@ -80,6 +107,31 @@ class VerificationService:
         self.repository.add(record)
         self.complete(record, request, payer)
         return record
+
+    def enqueue(
+        self,
+        request: VerificationRequest,
+        body: dict[str, Any],
+        *,
+        source: str = "api",
+        callback_url: str | None = None,
+    ) -> VerificationRecord:
+        """Store a pending verification and queue it for a worker. When the member already has
+        one queued with this payer, return that one instead. Raises UnknownPayer."""
+        if self.queue is None:
+            raise RuntimeError("no job queue is configured")
+        payer = self.payer(request.payer_id)
+        record = VerificationRecord(
+            id=self.new_id(),
+            payer_id=payer.id,
+            member_id=request.subscriber.member_id,
+            request=body,
+            created_at=self.clock(),
+        )
+        job, created = self.queue.enqueue(
+            record, job_id=self.new_id(), source=source, callback_url=callback_url
+        )
+        return record if created else self.get(job.verification_id)
 
     def complete(
         self, record: VerificationRecord, request: VerificationRequest, payer: PayerSettings
@@ -111,6 +163,28 @@ class VerificationService:
         self.metrics.verification(payer.id, outcome)
         record.completed_at = self.clock()
         self.repository.save(record)
+        if record.state == COMPLETE:
+            self._record_changes(record)
+
+    def _record_changes(self, record: VerificationRecord) -> None:
+        """Compare with the member's previous complete verification with this payer."""
+        if self.changes is None or record.determination is None:
+            return
+        query = RecordQuery(
+            member_id=record.member_id, payer_id=record.payer_id, state=COMPLETE, limit=20
+        )
+        earlier = [
+            r
+            for r in self.repository.find(query).items
+            if r.id != record.id and r.created_at <= record.created_at and r.determination
+        ]
+        if not earlier:
+            return
+        previous = earlier[0]
+        found = detect_changes(previous.determination, record.determination)
+        self.changes.replace(
+            record.id, previous.id, record.member_id, record.payer_id, found, self.clock()
+        )
 
     def _with_carve_out(
         self, request: VerificationRequest, payer: PayerSettings, response: PayerResponse

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from schemas.record import ErrorSchema
-from verifier.api import health, payers, verifications
+from verifier.api import changes, health, payers, verifications
 from verifier.api.errors import Api, register_domain_errors
 
 
@@ -14,6 +14,7 @@ def init_app(app: Flask) -> Api:
     api.ERROR_SCHEMA = ErrorSchema
     api.register_blueprint(verifications.blp)
     api.register_blueprint(payers.blp)
+    api.register_blueprint(changes.blp)
     app.register_blueprint(health.blp)
     health.observe_requests(app)
     register_domain_errors(app, api)

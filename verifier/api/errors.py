@@ -37,7 +37,7 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(messages)]}
 
 
-_MESSAGES = {
+MESSAGES = {
     400: "The request could not be read; send a JSON object.",
     404: "Nothing was found at this address.",
     405: "This method is not allowed here.",
@@ -58,12 +58,12 @@ class Api(SmorestApi):  # type: ignore[misc]
         payload: dict[str, Any] = {"code": code, "status": error.name}
         data = getattr(error, "data", None) or {}
         headers = data.get("headers") or {}
-        payload["message"] = data.get("message") or _MESSAGES.get(code, error.name)
+        payload["message"] = data.get("message") or MESSAGES.get(code, error.name)
         errors = data.get("errors", data.get("messages"))
         if errors:
             payload["errors"] = flatten(errors)
             if code == 400 and "body" in payload["errors"]:
-                payload["message"] = _MESSAGES[400]
+                payload["message"] = MESSAGES[400]
         return payload, code, headers
 
 
@@ -78,7 +78,7 @@ def register_domain_errors(app: Flask, api: Api) -> None:
     @app.errorhandler(UnknownPayer)
     def _unknown_payer(error: UnknownPayer) -> Any:
         message = "We don't know this insurance company; choose one from /v1/payers."
-        return respond(422, _MESSAGES[422], {"payer_id": [message]})
+        return respond(422, MESSAGES[422], {"payer_id": [message]})
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Any:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from schemas.record import VerificationPageSchema, VerificationQuerySchema, VerificationRecordSchema
 from schemas.request import VerificationRequestSchema
-from verifier.domain.request import Dependent, Provider, Subscriber, VerificationRequest
+from verifier.api.errors import MESSAGES
+from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
 
@@ -24,44 +24,36 @@ def service() -> VerificationService:
     return current_app.extensions["verifier"].service  # type: ignore[no-any-return]
 
 
-def to_request(data: dict[str, Any], config: Any) -> VerificationRequest:
-    """The validated body as a domain request; provider and date default to config and today."""
-    patient = data.get("patient")
-    provider = data.get("provider") or {
-        "npi": config["PROVIDER_NPI"],
-        "name": config["PROVIDER_NAME"],
-    }
-    return VerificationRequest(
-        payer_id=data["payer_id"],
-        subscriber=Subscriber(**data["subscriber"]),
-        patient=Dependent(**patient) if patient else None,
-        provider=Provider(**provider),
-        service_date=data.get("service_date") or date.today(),
-    )
-
-
-def as_sent(data: dict[str, Any]) -> dict[str, Any]:
-    """The request as the caller sent it, in JSON terms (dates back to ISO strings)."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        return value.isoformat() if isinstance(value, date) else value
-
-    return plain(data)  # type: ignore[no-any-return]
-
-
 @blp.route("")
 class Verifications(MethodView):
     @blp.arguments(VerificationRequestSchema)
     @blp.response(201, VerificationRecordSchema)
-    def post(self, data: dict[str, Any]) -> VerificationRecord:
-        """Verify a member's IOP benefits now.
+    @blp.alt_response(202, schema=VerificationRecordSchema, description="Accepted, still pending")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Verify a member's IOP benefits.
 
         The request is stored before the payer is called; a payer that does not answer gives a
-        `failed` record with a reason, never an error response.
+        `failed` record with a reason, never an error response. With `"mode": "async"` (or the
+        header `Prefer: respond-async`) the answer is `202` at once with a `Location` to poll;
+        `callback_url` then receives a signed webhook when it ends.
         """
-        return service().verify(to_request(data, current_app.config), as_sent(data))
+        wants_async = data["mode"] == "async" or "respond-async" in request.headers.get(
+            "Prefer", ""
+        )
+        callback = data.get("callback_url")
+        if callback and not wants_async:
+            abort(422, message=MESSAGES[422], errors={"callback_url": ["Only with async mode."]})
+        if callback and not current_app.config.get("WEBHOOK_SECRET"):
+            unset = "Webhooks are not configured on this server (VERIFIER_WEBHOOK_SECRET)."
+            abort(422, message=MESSAGES[422], errors={"callback_url": [unset]})
+        domain = to_request(data, current_app.config)
+        # What the caller sent, exactly: validated above, so it holds only known fields.
+        sent = request.get_json()
+        if not wants_async:
+            return service().verify(domain, sent)
+        record = service().enqueue(domain, sent, callback_url=callback)
+        location = url_for("verifications.VerificationById", verification_id=record.id)
+        return record, 202, {"Location": location}
 
     @blp.arguments(VerificationQuerySchema, location="query")
     @blp.response(200, VerificationPageSchema)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -60,4 +60,54 @@ verifications = Table(
     Column("error", NullableJSON, nullable=True),
     # A member's history is read newest first; this serves it without a sort.
     Index("ix_verifications_member_id_created_at", "member_id", "created_at"),
+)
+
+# The one job queue: async API requests and re-verification. Each job completes one verification
+# row created with it, so re-running a job after a crash never makes a second row.
+OPEN_JOB_STATES = ("queued", "running")
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("verification_id", String(32), nullable=False, unique=True),
+    Column("member_id", String(128), nullable=False),
+    Column("payer_id", String(64), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("max_attempts", Integer(), nullable=False),
+    Column("run_after", UTCDateTime(), nullable=False),
+    Column("lease_expires_at", UTCDateTime(), nullable=True),
+    Column("locked_by", String(64), nullable=True),
+    Column("callback_url", Text(), nullable=True),
+    Column("last_error", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    # Claiming reads ready jobs in order of when they may run.
+    Index("ix_jobs_state_run_after", "state", "run_after"),
+    # At most one open job per member and payer: enqueueing twice is a no-op.
+    Index(
+        "ux_jobs_open_member_payer",
+        "member_id",
+        "payer_id",
+        unique=True,
+        sqlite_where=text("state IN ('queued', 'running')"),
+        postgresql_where=text("state IN ('queued', 'running')"),
+    ),
+)
+
+# Changes that matter to admissions, found by comparing a verification with the member's last.
+change_events = Table(
+    "change_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("verification_id", String(32), nullable=False, index=True),
+    Column("previous_verification_id", String(32), nullable=False),
+    Column("member_id", String(128), nullable=False, index=True),
+    Column("payer_id", String(64), nullable=False),
+    Column("kind", String(48), nullable=False, index=True),
+    Column("summary", Text(), nullable=False),
+    Column("before", NullableJSON, nullable=True),
+    Column("after", NullableJSON, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
 )

@@ -1,0 +1,231 @@
+"""The job queue, the worker, async verifications and change events, on a real database."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.helpers import determine, fixture_path
+from verifier.app import create_app
+from verifier.batch import Worker
+from verifier.records import VerificationRecord
+from verifier.store.engine import make_engine, make_session_factory
+from verifier.store.migrate import upgrade
+from verifier.store.queue import SqlJobQueue
+from verifier.webhooks import signature
+
+BODY: dict[str, Any] = {
+    "payer_id": "MOCK",
+    "subscriber": {
+        "member_id": "MOCK-IOP-DUAL",
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "date_of_birth": "1985-03-15",
+    },
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def queue(database_url: str) -> Iterator[tuple[SqlJobQueue, Clock]]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    clock = Clock()
+    yield SqlJobQueue(make_session_factory(engine), lease_seconds=60, clock=clock), clock
+    engine.dispose()
+
+
+def pending(record_id: str, member_id: str = "M1") -> VerificationRecord:
+    return VerificationRecord(
+        id=record_id,
+        payer_id="MOCK",
+        member_id=member_id,
+        request=BODY,
+        created_at=datetime(2026, 11, 27, 8, 0, tzinfo=UTC),
+    )
+
+
+def test_enqueue_twice_for_the_same_member_and_payer_keeps_one_open_job(queue) -> None:
+    q, _ = queue
+    first, created = q.enqueue(pending("v1"), job_id="j1", source="api")
+    again, created_again = q.enqueue(pending("v2"), job_id="j2", source="reverify")
+    assert created and not created_again
+    assert again.id == first.id == "j1"
+    assert q.counts() == {"queued": 1}
+
+
+def test_a_job_is_claimed_by_one_worker_only(queue) -> None:
+    q, _ = queue
+    for i in range(3):
+        q.enqueue(pending(f"v{i}", member_id=f"M{i}"), job_id=f"j{i}", source="api")
+    first = q.claim("a", limit=10)
+    assert len(first) == 3
+    assert q.claim("b", limit=10) == []
+    assert {job.attempts for job in first} == {1}
+
+
+def test_an_expired_lease_is_claimed_again_and_the_old_holder_loses_it(queue) -> None:
+    q, clock = queue
+    q.enqueue(pending("v1"), job_id="j1", source="api")
+    [job] = q.claim("a")
+    clock.now += timedelta(seconds=61)
+    [again] = q.claim("b")
+    assert again.id == job.id
+    assert again.attempts == 2
+    assert q.finish(job, "a") == "lost"
+    assert q.finish(again, "b") == "done"
+
+
+def test_retryable_failures_back_off_then_go_to_the_dead_letter_state(queue) -> None:
+    q, clock = queue
+    q.enqueue(pending("v1"), job_id="j1", source="api")
+    states = []
+    for _ in range(5):
+        [job] = q.claim("a")
+        states.append(q.finish(job, "a", error="timeout", retryable=True))
+        assert q.claim("a") == []  # not before its backoff
+        clock.now += timedelta(hours=2)
+    assert states == ["queued", "queued", "queued", "queued", "dead"]
+    assert q.get("j1").last_error == "timeout"  # type: ignore[union-attr]
+
+
+def test_a_non_retryable_failure_is_done_at_once(queue) -> None:
+    q, _ = queue
+    q.enqueue(pending("v1"), job_id="j1", source="api")
+    [job] = q.claim("a")
+    assert q.finish(job, "a", error="payer_refused_request", retryable=False) == "done"
+
+
+def test_a_released_job_goes_back_untouched(queue) -> None:
+    q, _ = queue
+    q.enqueue(pending("v1"), job_id="j1", source="api")
+    [job] = q.claim("a")
+    q.release(job, "a")
+    [again] = q.claim("b")
+    assert again.attempts == 1
+
+
+def test_an_expired_lease_on_the_last_attempt_is_dead(queue) -> None:
+    q, clock = queue
+    record = pending("v1")
+    q.enqueue(record, job_id="j1", source="api", max_attempts=1)
+    q.claim("a")
+    clock.now += timedelta(minutes=5)
+    assert q.claim("b") == []
+    assert q.get("j1").state == "dead"  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    upgrade(database_url)
+    app = create_app(
+        {"DATABASE_URL": database_url, "WEBHOOK_SECRET": "s3cret", "MOCK_TIMEOUT_SECONDS": 0.01}
+    )
+    yield app
+    app.extensions["verifier"].close()
+
+
+def worker(app: Flask, calls: list[tuple[Any, ...]] | None = None) -> Worker:
+    services = app.extensions["verifier"]
+    sent = calls if calls is not None else []
+    return Worker(
+        services.service,
+        services.queue,
+        app.config,
+        concurrency=2,
+        webhook=lambda *args: sent.append(args) or True,
+    )
+
+
+def test_async_request_answers_202_and_completes_in_the_worker(app: Flask) -> None:
+    client = app.test_client()
+    body = {**BODY, "mode": "async", "callback_url": "http://127.0.0.1:9/hook"}
+    response = client.post("/v1/verifications", json=body)
+    assert response.status_code == 202
+    location = response.headers["Location"]
+    assert client.get(location).get_json()["state"] == "pending"
+    calls: list[tuple[Any, ...]] = []
+    worker(app, calls).run(until_idle=True)
+    record = client.get(location).get_json()
+    assert record["state"] == "complete"
+    assert record["determination"]["status"] == "active"
+    assert [(c[1], c[3], c[4], c[5]) for c in calls] == [
+        ("http://127.0.0.1:9/hook", record["id"], "complete", "active")
+    ]
+
+
+def test_prefer_respond_async_header_also_queues(app: Flask) -> None:
+    response = app.test_client().post(
+        "/v1/verifications", json=BODY, headers={"Prefer": "respond-async"}
+    )
+    assert response.status_code == 202
+
+
+def test_callback_without_async_is_refused(app: Flask) -> None:
+    response = app.test_client().post(
+        "/v1/verifications", json={**BODY, "callback_url": "http://127.0.0.1:9/hook"}
+    )
+    assert response.status_code == 422
+    assert "callback_url" in response.get_json()["errors"]
+
+
+def test_a_payer_timeout_in_the_worker_is_retried_later(app: Flask) -> None:
+    client = app.test_client()
+    body = {
+        **BODY,
+        "mode": "async",
+        "subscriber": {**BODY["subscriber"], "member_id": "MOCK-TIMEOUT"},
+    }
+    record_id = client.post("/v1/verifications", json=body).get_json()["id"]
+    worker(app).run(until_idle=True)
+    record = client.get(f"/v1/verifications/{record_id}").get_json()
+    assert record["state"] == "failed"
+    job = app.extensions["verifier"].queue.for_verification(record_id)
+    assert job.state == "queued" and job.attempts == 1
+
+
+def test_a_changed_answer_becomes_a_change_event(app: Flask) -> None:
+    services = app.extensions["verifier"]
+    previous = determine(fixture_path("MOCK-INACTIVE"))
+    services.repository.add(
+        VerificationRecord(
+            id="earlier",
+            payer_id="MOCK",
+            member_id="MOCK-IOP-DUAL",
+            request=BODY,
+            created_at=datetime.now(UTC) - timedelta(days=40),
+            state="complete",
+            status="inactive",
+            determination=previous,
+            summary="",
+            completed_at=datetime.now(UTC) - timedelta(days=40),
+        )
+    )
+    client = app.test_client()
+    current = client.post("/v1/verifications", json=BODY).get_json()
+    changes = client.get("/v1/changes?member_id=MOCK-IOP-DUAL").get_json()
+    kinds = [c["kind"] for c in changes["items"]]
+    assert "coverage_regained" in kinds
+    assert all(c["verification_id"] == current["id"] for c in changes["items"])
+    only = client.get("/v1/changes?kind=coverage_regained").get_json()
+    assert only["total"] == 1
+    assert "Jane" not in str(changes)
+
+
+def test_webhook_signature_is_hmac_sha256_of_timestamp_and_body() -> None:
+    body = b'{"verification_id":"v1"}'
+    expected = hmac.new(b"key", b"1700000000." + body, hashlib.sha256).hexdigest()
+    assert signature("key", "1700000000", body) == f"sha256={expected}"

@@ -1,0 +1,25 @@
+"""Changes that matter to admissions, found when a member is verified again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.record import ChangePageSchema, ChangeQuerySchema
+from verifier.store.changes import ChangeQuery
+
+blp = Blueprint("changes", __name__, url_prefix="/v1/changes", description="Change events")
+
+
+@blp.route("")
+class Changes(MethodView):
+    @blp.arguments(ChangeQuerySchema, location="query")
+    @blp.response(200, ChangePageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Coverage, IOP, prior-auth, plan and accumulator changes, newest first."""
+        changes = current_app.extensions["verifier"].service.changes
+        items, total = changes.find(ChangeQuery(**query))
+        return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}

@@ -1,0 +1,112 @@
+"""The worker: claims jobs from the queue, completes their verifications, reports back."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from schemas.request import VerificationRequestSchema
+from verifier.intake import to_request
+from verifier.records import FAILED
+from verifier.service import VerificationService
+from verifier.store.queue import Job, SqlJobQueue
+from verifier.webhooks import send_webhook
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    """Runs `concurrency` threads that claim and run jobs until told to stop.
+
+    Stopping lets each thread finish the job it holds; a job never started is released.
+    """
+
+    def __init__(
+        self,
+        service: VerificationService,
+        queue: SqlJobQueue,
+        config: Mapping[str, Any],
+        *,
+        concurrency: int = 1,
+        poll_seconds: float = 0.5,
+        name: str | None = None,
+        webhook: Callable[..., bool] = send_webhook,
+    ) -> None:
+        self.service = service
+        self.queue = queue
+        self.config = config
+        self.concurrency = max(1, concurrency)
+        self.poll_seconds = poll_seconds
+        self.name = name or worker_name()
+        self.stopping = threading.Event()
+        self.webhook = webhook
+        self.http = httpx.Client()
+        self.processed = 0
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self, until_idle: bool = False) -> None:
+        """Work until stop() (or, with until_idle, until no job is ready)."""
+        threads = [
+            threading.Thread(target=self._loop, args=(f"{self.name}/{i}", until_idle), daemon=True)
+            for i in range(self.concurrency)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.http.close()
+
+    def _loop(self, lease_name: str, until_idle: bool) -> None:
+        while not self.stopping.is_set():
+            jobs = self.queue.claim(lease_name)
+            if not jobs:
+                if until_idle:
+                    return
+                self.stopping.wait(self.poll_seconds)
+                continue
+            for job in jobs:
+                if self.stopping.is_set():
+                    self.queue.release(job, lease_name)
+                    continue
+                self.run_job(job, lease_name)
+
+    def run_job(self, job: Job, lease_name: str) -> str:
+        """Complete the job's verification and record the outcome; returns the job's state."""
+        record = self.service.get(job.verification_id)
+        try:
+            data = VerificationRequestSchema().load(record.request)
+            request = to_request(data, self.config)
+            payer = self.service.payer(record.payer_id)
+        except Exception as error:  # a stored request that no longer loads must not loop forever
+            log.error("job %s cannot run: %s", job.id, type(error).__name__)
+            return self.queue.finish(job, lease_name, error="invalid_request", retryable=False)
+        self.service.complete(record, request, payer)
+        failure = record.error or {}
+        state = self.queue.finish(
+            job,
+            lease_name,
+            error=failure.get("code") if record.state == FAILED else None,
+            retryable=bool(failure.get("retryable")),
+        )
+        with self._lock:
+            self.processed += 1
+        if job.callback_url and state in ("done", "dead"):
+            secret = self.config.get("WEBHOOK_SECRET")
+            if secret:
+                self.webhook(
+                    self.http, job.callback_url, secret, record.id, record.state, record.status
+                )
+        return state

@@ -1,0 +1,80 @@
+"""Stored change events: what changed for a member between two verifications."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from verifier.domain.changes import Change
+from verifier.store.repository import start_of_day
+from verifier.store.tables import change_events as t
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeQuery:
+    member_id: str | None = None
+    kind: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class SqlChangeStore:
+    """Writes a verification's events idempotently and lists them newest first."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def replace(
+        self,
+        verification_id: str,
+        previous_id: str,
+        member_id: str,
+        payer_id: str,
+        changes: Sequence[Change],
+        now: datetime,
+    ) -> None:
+        """Store `changes` as the events of `verification_id`, replacing any written before
+        (a job re-run after a crash must not duplicate them)."""
+        rows = [
+            {
+                "id": uuid.uuid4().hex,
+                "verification_id": verification_id,
+                "previous_verification_id": previous_id,
+                "member_id": member_id,
+                "payer_id": payer_id,
+                "kind": change.kind,
+                "summary": change.summary,
+                "before": change.before,
+                "after": change.after,
+                "created_at": now,
+            }
+            for change in changes
+        ]
+        with self._sessions() as s, s.begin():
+            s.execute(delete(t).where(t.c.verification_id == verification_id))
+            if rows:
+                s.execute(insert(t), rows)
+
+    def find(self, query: ChangeQuery) -> tuple[list[dict[str, Any]], int]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.member_id:
+            conditions.append(t.c.member_id == query.member_id)
+        if query.kind:
+            conditions.append(t.c.kind == query.kind)
+        if query.created_from:
+            conditions.append(t.c.created_at >= start_of_day(query.created_from))
+        if query.created_to:
+            conditions.append(t.c.created_at < start_of_day(query.created_to + timedelta(days=1)))
+        statement = select(t).where(*conditions).order_by(t.c.created_at.desc(), t.c.id)
+        with self._sessions() as s, s.begin():
+            total = s.execute(select(func.count()).select_from(t).where(*conditions)).scalar_one()
+            rows = s.execute(statement.limit(query.limit).offset(query.offset)).mappings().all()
+        return [dict(row) for row in rows], int(total)

@@ -1,0 +1,193 @@
+"""The job queue in the database: leases claimed with SELECT … FOR UPDATE SKIP LOCKED.
+
+On PostgreSQL any number of workers on any number of machines share the queue: SKIP LOCKED lets
+each claim different rows without waiting. On SQLite the single claiming UPDATE runs under the
+database's write lock, which gives the same one-claimer-per-job guarantee on one machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import RowMapping, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from verifier.records import VerificationRecord
+from verifier.store.repository import to_row
+from verifier.store.tables import OPEN_JOB_STATES, jobs, verifications
+
+QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+
+
+@dataclass(slots=True)
+class Job:
+    id: str
+    verification_id: str
+    member_id: str
+    payer_id: str
+    source: str
+    state: str
+    attempts: int
+    max_attempts: int
+    run_after: datetime
+    callback_url: str | None = None
+    last_error: str | None = None
+    locked_by: str | None = None
+
+
+def _job(row: RowMapping) -> Job:
+    return Job(**{name: row[name] for name in Job.__dataclass_fields__})
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 30 s, 1 min, 2 min … capped at one hour."""
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+class SqlJobQueue:
+    """Enqueue, claim, finish and release jobs; every call is one short transaction."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        lease_seconds: float = 300.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = session_factory
+        self.lease = timedelta(seconds=lease_seconds)
+        self.clock = clock
+
+    def enqueue(
+        self,
+        record: VerificationRecord,
+        *,
+        job_id: str,
+        source: str,
+        callback_url: str | None = None,
+        max_attempts: int = 5,
+    ) -> tuple[Job, bool]:
+        """Store a pending verification and its job together. When the member already has an
+        open job with this payer, store nothing and return that job (and False)."""
+        existing = self.open_job(record.member_id, record.payer_id)
+        if existing is not None:
+            return existing, False
+        values: dict[str, Any] = {
+            "id": job_id,
+            "verification_id": record.id,
+            "member_id": record.member_id,
+            "payer_id": record.payer_id,
+            "source": source,
+            "state": QUEUED,
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "run_after": record.created_at,
+            "callback_url": callback_url,
+            "created_at": record.created_at,
+        }
+        try:
+            with self._sessions() as s, s.begin():
+                s.execute(insert(verifications).values(**to_row(record)))
+                s.execute(insert(jobs).values(**values))
+        except IntegrityError:
+            # Another request enqueued the same member and payer between our check and insert.
+            raced = self.open_job(record.member_id, record.payer_id)
+            if raced is None:
+                raise
+            return raced, False
+        return _job(values | {"last_error": None, "locked_by": None}), True  # type: ignore[arg-type]
+
+    def open_job(self, member_id: str, payer_id: str) -> Job | None:
+        condition = and_(
+            jobs.c.member_id == member_id,
+            jobs.c.payer_id == payer_id,
+            jobs.c.state.in_(OPEN_JOB_STATES),
+        )
+        with self._sessions() as s, s.begin():
+            row = s.execute(select(jobs).where(condition)).mappings().first()
+        return None if row is None else _job(row)
+
+    def claim(self, worker_id: str, limit: int = 1) -> list[Job]:
+        """Lease up to `limit` ready jobs (queued and due, or running with an expired lease)."""
+        now = self.clock()
+        expired = and_(jobs.c.state == RUNNING, jobs.c.lease_expires_at < now)
+        with self._sessions() as s, s.begin():
+            s.execute(
+                update(jobs)
+                .where(expired, jobs.c.attempts >= jobs.c.max_attempts)
+                .values(state=DEAD, finished_at=now, last_error="lease_expired", locked_by=None)
+            )
+            ready = (
+                select(jobs.c.id)
+                .where(or_(and_(jobs.c.state == QUEUED, jobs.c.run_after <= now), expired))
+                .order_by(jobs.c.run_after)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            claimed = s.execute(
+                update(jobs)
+                .where(jobs.c.id.in_(ready.scalar_subquery()))
+                .values(
+                    state=RUNNING,
+                    attempts=jobs.c.attempts + 1,
+                    lease_expires_at=now + self.lease,
+                    locked_by=worker_id,
+                )
+                .returning(*jobs.c)
+            )
+            return [_job(row) for row in claimed.mappings()]
+
+    def finish(
+        self, job: Job, worker_id: str, error: str | None = None, retryable: bool = False
+    ) -> str:
+        """Record a job's outcome if its lease is still ours; returns the new state, or
+        "lost" when another worker took the job over after our lease expired."""
+        now = self.clock()
+        values: dict[str, Any] = {"last_error": error, "locked_by": None, "lease_expires_at": None}
+        if error is None or not retryable:
+            values |= {"state": DONE, "finished_at": now}
+        elif job.attempts < job.max_attempts:
+            values |= {"state": QUEUED, "run_after": now + backoff(job.attempts)}
+        else:
+            values |= {"state": DEAD, "finished_at": now}
+        mine = and_(jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.locked_by == worker_id)
+        with self._sessions() as s, s.begin():
+            row = s.execute(
+                update(jobs).where(mine).values(**values).returning(jobs.c.state)
+            ).first()
+        return "lost" if row is None else str(row[0])
+
+    def release(self, job: Job, worker_id: str) -> None:
+        """Give a claimed job back untouched (shutting down before starting it)."""
+        mine = and_(jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.locked_by == worker_id)
+        values = {
+            "state": QUEUED,
+            "attempts": jobs.c.attempts - 1,
+            "locked_by": None,
+            "lease_expires_at": None,
+        }
+        with self._sessions() as s, s.begin():
+            s.execute(update(jobs).where(mine).values(**values))
+
+    def get(self, job_id: str) -> Job | None:
+        with self._sessions() as s, s.begin():
+            row = s.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        return None if row is None else _job(row)
+
+    def for_verification(self, verification_id: str) -> Job | None:
+        with self._sessions() as s, s.begin():
+            row = s.execute(select(jobs).where(jobs.c.verification_id == verification_id))
+            found = row.mappings().first()
+        return None if found is None else _job(found)
+
+    def counts(self, job_ids: list[str] | None = None) -> dict[str, int]:
+        """How many jobs are in each state (of `job_ids`, or of all)."""
+        statement = select(jobs.c.state, func.count()).group_by(jobs.c.state)
+        if job_ids is not None:
+            statement = statement.where(jobs.c.id.in_(job_ids))
+        with self._sessions() as s, s.begin():
+            return {str(state): int(n) for state, n in s.execute(statement)}
