@@ -107,3 +107,34 @@ class ChangeQuerySchema(StrictSchema):
     created_to = fields.Date()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+
+
+class AuditEventSchema(Schema):
+    id = fields.String()
+    at = fields.DateTime()
+    key_id = fields.String(allow_none=True)
+    action = fields.String()
+    resource = fields.String()
+    resource_id = fields.String(allow_none=True)
+    route = fields.String()
+    method = fields.String()
+    client_address = fields.String(allow_none=True)
+    status_code = fields.Integer()
+    request_id = fields.String(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEventSchema))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class AuditQuerySchema(StrictSchema):
+    key_id = fields.String(validate=validate.Length(1, 32))
+    resource_id = fields.String(validate=validate.Length(1, 32))
+    action = fields.String(validate=validate.OneOf(["create", "read", "list", "export"]))
+    created_from = fields.Date()
+    created_to = fields.Date()
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))

@@ -24,3 +24,24 @@ def fixture_path(name: str) -> Path:
 def determine(path: Path) -> dict[str, Any]:
     """The determination JSON of the first answer in a file."""
     return as_json(interpret(read_answers(path.read_bytes())[0]))
+
+
+def authorize(
+    client: Any, scopes: tuple[str, ...] = ("admin",), origins: tuple[str, ...] = ()
+) -> str:
+    """Create an API key in the client's app and make the client send it; returns the key."""
+    from datetime import UTC, datetime
+
+    from verifier.security.keys import new_key
+
+    fresh = new_key("test", list(scopes), list(origins), datetime.now(UTC))
+    client.application.extensions["verifier"].keys.add(fresh)
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {fresh.token}"
+    return fresh.token
+
+
+def authorized(app: Any, scopes: tuple[str, ...] = ("admin",)) -> Any:
+    """A test client of `app` that sends a fresh key with `scopes`."""
+    client = app.test_client()
+    authorize(client, scopes)
+    return client

@@ -10,6 +10,7 @@ from flask import Flask
 from verifier import api
 from verifier.bootstrap import Services, bootstrap
 from verifier.config import DEFAULTS
+from verifier.logs import configure_logging
 
 
 def create_app(
@@ -21,6 +22,8 @@ def create_app(
     app.config.from_prefixed_env("VERIFIER")
     if test_config:
         app.config.update(test_config)
+    if app.config.get("LOG_JSON", True):
+        configure_logging(str(app.config.get("LOG_LEVEL", "INFO")))
     app.extensions["verifier"] = services or bootstrap(app.config)
     api.init_app(app)
     return app

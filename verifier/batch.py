@@ -13,12 +13,14 @@ import httpx
 
 from schemas.request import VerificationRequestSchema
 from verifier.intake import to_request
+from verifier.logs import get_logger
 from verifier.records import FAILED
 from verifier.service import VerificationService
 from verifier.store.queue import Job, SqlJobQueue
 from verifier.webhooks import send_webhook
 
 log = logging.getLogger(__name__)
+jobs_log = get_logger("verifier.jobs")
 
 
 def worker_name() -> str:
@@ -103,6 +105,15 @@ class Worker:
         )
         with self._lock:
             self.processed += 1
+        jobs_log.info(
+            "job finished",
+            job_id=job.id,
+            verification_id=record.id,
+            payer_id=record.payer_id,
+            outcome=record.status or record.state,
+            status=state,
+            worker=lease_name,
+        )
         if job.callback_url and state in ("done", "dead"):
             secret = self.config.get("WEBHOOK_SECRET")
             if secret:

@@ -27,6 +27,9 @@ class Services:
     metrics: PrometheusMetrics
     close: Callable[[], None] = field(default=lambda: None)
     queue: Any = None
+    keys: Any = None
+    audit: Any = None
+    idempotency: Any = None
 
 
 def adapter_cache(
@@ -53,17 +56,21 @@ def bootstrap(
     """Wire the real pieces for `config` (a Flask config or any mapping)."""
     close: Callable[[], None] = _nothing
     queue = changes = None
+    security: tuple[Any, Any, Any] = (None, None, None)
     if repository is None:
+        from verifier.security.protector import load_protector
         from verifier.store.changes import SqlChangeStore
         from verifier.store.engine import make_engine, make_session_factory
         from verifier.store.queue import SqlJobQueue
         from verifier.store.repository import SqlVerificationRepository
+        from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
 
-        engine = make_engine(config["DATABASE_URL"])
+        engine = make_engine(config["DATABASE_URL"], load_protector(config))
         sessions = make_session_factory(engine)
         repository = SqlVerificationRepository(sessions)
         queue = SqlJobQueue(sessions, lease_seconds=float(config.get("JOB_LEASE_SECONDS", 300)))
         changes = SqlChangeStore(sessions)
+        security = (SqlKeyStore(sessions), SqlAuditLog(sessions), SqlIdempotency(sessions))
         close = engine.dispose
     directory = load_directory(config.get("PAYERS_FILE"))
     metrics = PrometheusMetrics()
@@ -80,4 +87,4 @@ def bootstrap(
         queue=queue,
         changes=changes,
     )
-    return Services(service, repository, directory, metrics, close, queue)
+    return Services(service, repository, directory, metrics, close, queue, *security)

@@ -68,10 +68,31 @@ def db_upgrade(revision: str) -> None:
 
 EXAMPLE_CURL = (
     "curl -s -X POST http://{host}:{port}/v1/verifications \\\n"
-    "  -H 'Content-Type: application/json' \\\n"
+    "  -H 'Content-Type: application/json' -H 'Authorization: Bearer {key}' \\\n"
     """  -d '{{"payer_id": "MOCK", "subscriber": {{"member_id": "MOCK-IOP-DUAL", """
     """"first_name": "Jane", "last_name": "Doe", "date_of_birth": "1985-03-15"}}}}'"""
 )
+
+
+def _development_key() -> str | None:
+    """On the embedded default, the local development key (created on first start)."""
+    from verifier.app import create_app
+    from verifier.security.devkey import development_key
+
+    services = create_app().extensions["verifier"]
+    try:
+        return development_key(services.keys)
+    finally:
+        services.close()
+
+
+def _register_keys() -> None:
+    from verifier.cli_keys import keys_group
+
+    main.add_command(keys_group)
+
+
+_register_keys()
 
 
 @main.command("serve")
@@ -88,9 +109,13 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
 
         upgrade(_database_url())
     click.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    click.echo(
-        "Try a verification against the mock payer:\n" + EXAMPLE_CURL.format(host=host, port=port)
-    )
+    token = _development_key() if _database_url().startswith("sqlite") else None
+    if token:
+        click.echo(f"Development API key (kept in .verifier-dev-key): {token}")
+        curl = EXAMPLE_CURL.format(host=host, port=port, key=token)
+        click.echo("Try a verification against the mock payer:\n" + curl)
+    else:
+        click.echo("Create an API key with: verifier keys create --name NAME --scope admin")
     sys.stdout.flush()
     os.execvp(
         sys.executable,
@@ -301,3 +326,90 @@ def worker_command(concurrency: int, poll_seconds: float, until_idle: bool) -> N
     finally:
         services.close()
     click.echo(f"worker {worker.name} stopped after {worker.processed} jobs", err=True)
+
+
+class Duration(click.ParamType[object]):
+    """A length of time written as a whole number of days, hours or minutes: 30d, 12h, 90m."""
+
+    name = "duration"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> object:
+        from datetime import timedelta
+
+        if isinstance(value, timedelta):
+            return value  # a default, already converted
+        units = {"d": "days", "h": "hours", "m": "minutes"}
+        text = str(value).strip().lower()
+        if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+            self.fail(f"{value!r} is not a duration like 30d, 12h or 90m", param, ctx)
+        return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+@main.command("reverify")
+@click.option(
+    "--older-than",
+    type=Duration(),
+    help="Due when the member's latest verification is older than this (30d, 12h, 90m). "
+    "30d when neither this nor --admission-within is given.",
+)
+@click.option(
+    "--admission-within",
+    type=Duration(),
+    help="Also due when the latest request's service_date is between today and today plus this.",
+)
+@click.option("--payer", "payer_id", help="Only members of this payer (id or alias).")
+@click.option(
+    "--dry-run", is_flag=True, help="Print how many would be queued, by payer; change nothing."
+)
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Then show progress until the queued jobs end and print their outcomes. Needs a "
+    "`verifier worker` running elsewhere on the same database.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Take at most N due members, stalest first."
+)
+def reverify_command(
+    older_than: object,
+    admission_within: object,
+    payer_id: str | None,
+    dry_run: bool,
+    wait: bool,
+    limit: int | None,
+) -> None:
+    """Queue a new verification for each member whose latest one is stale or whose admission
+    is near, one per member and payer; members with a job already open are left as they are.
+
+    Each is asked with the member's last request, for today (or its admission date when that is
+    still ahead). Prints counts only, never a member. A worker (`verifier worker`) runs the jobs.
+    """
+    from datetime import timedelta
+
+    from verifier.app import create_app
+    from verifier.reverify import run
+
+    if dry_run and wait:
+        raise click.UsageError("--wait cannot be used with --dry-run")
+    # Duration gives timedelta or None; click's callbacks are untyped, so say so to mypy.
+    assert older_than is None or isinstance(older_than, timedelta)
+    assert admission_within is None or isinstance(admission_within, timedelta)
+    if older_than is None and admission_within is None:
+        older_than = timedelta(days=30)
+    app = create_app()
+    services = app.extensions["verifier"]
+    try:
+        run(
+            services,
+            app.config,
+            older_than=older_than,
+            admission_within=admission_within,
+            payer_id=payer_id,
+            limit=limit,
+            dry_run=dry_run,
+            wait=wait,
+        )
+    finally:
+        services.close()

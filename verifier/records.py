@@ -26,6 +26,7 @@ class VerificationRecord:
     summary: str | None = None
     error: dict[str, Any] | None = None
     status: str | None = None
+    concerns_substance_use: bool = False
 
 
 @dataclass(frozen=True, slots=True)

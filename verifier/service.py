@@ -224,6 +224,11 @@ class VerificationService:
         record.summary = determination.summary
         record.status = determination.status
         record.state = COMPLETE
+        # 42 CFR Part 2: a record that speaks to substance-use benefits is tagged as such.
+        record.concerns_substance_use = any(
+            determination.levels_of_care[name].evidence
+            for name in ("iop_substance_use", "php_substance_use")
+        )
 
     def get(self, record_id: str) -> VerificationRecord:
         record = self.repository.get(record_id)

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from adapters.mock_clearinghouse.server import MockClearinghouse
+from tests.helpers import authorized
 from verifier.app import create_app
 from verifier.store.migrate import upgrade
 
@@ -66,7 +67,7 @@ def post(app: Flask, payer_id: str, member_id: str) -> Any:
             "date_of_birth": "1985-03-15",
         },
     }
-    response = app.test_client().post("/v1/verifications", json=body)
+    response = authorized(app).post("/v1/verifications", json=body)
     assert response.status_code == 201
     return response.get_json()
 
@@ -99,7 +100,7 @@ def test_with_thirty_percent_failures_every_verification_ends_stored_with_the_ri
             for payer_id in ("RAW", "JSON"):
                 for member_id in EXPECTED:
                     records.append((member_id, post(app, payer_id, member_id)))
-        stored = app.test_client().get("/v1/verifications?limit=200").get_json()
+        stored = authorized(app).get("/v1/verifications?limit=200").get_json()
     finally:
         app.extensions["verifier"].close()
     assert stored["total"] == len(records)

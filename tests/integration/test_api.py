@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.helpers import authorized
 from verifier.app import create_app
 from verifier.store.migrate import upgrade
 
@@ -37,7 +38,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return authorized(app)
 
 
 def verify(client: FlaskClient, member_id: str, **changes: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.helpers import determine, fixture_path
+from tests.helpers import authorized, determine, fixture_path
 from verifier.app import create_app
 from verifier.batch import Worker
 from verifier.records import VerificationRecord
@@ -151,7 +151,7 @@ def worker(app: Flask, calls: list[tuple[Any, ...]] | None = None) -> Worker:
 
 
 def test_async_request_answers_202_and_completes_in_the_worker(app: Flask) -> None:
-    client = app.test_client()
+    client = authorized(app)
     body = {**BODY, "mode": "async", "callback_url": "http://127.0.0.1:9/hook"}
     response = client.post("/v1/verifications", json=body)
     assert response.status_code == 202
@@ -168,14 +168,14 @@ def test_async_request_answers_202_and_completes_in_the_worker(app: Flask) -> No
 
 
 def test_prefer_respond_async_header_also_queues(app: Flask) -> None:
-    response = app.test_client().post(
+    response = authorized(app).post(
         "/v1/verifications", json=BODY, headers={"Prefer": "respond-async"}
     )
     assert response.status_code == 202
 
 
 def test_callback_without_async_is_refused(app: Flask) -> None:
-    response = app.test_client().post(
+    response = authorized(app).post(
         "/v1/verifications", json={**BODY, "callback_url": "http://127.0.0.1:9/hook"}
     )
     assert response.status_code == 422
@@ -183,7 +183,7 @@ def test_callback_without_async_is_refused(app: Flask) -> None:
 
 
 def test_a_payer_timeout_in_the_worker_is_retried_later(app: Flask) -> None:
-    client = app.test_client()
+    client = authorized(app)
     body = {
         **BODY,
         "mode": "async",
@@ -214,7 +214,7 @@ def test_a_changed_answer_becomes_a_change_event(app: Flask) -> None:
             completed_at=datetime.now(UTC) - timedelta(days=40),
         )
     )
-    client = app.test_client()
+    client = authorized(app)
     current = client.post("/v1/verifications", json=BODY).get_json()
     changes = client.get("/v1/changes?member_id=MOCK-IOP-DUAL").get_json()
     kinds = [c["kind"] for c in changes["items"]]

@@ -51,7 +51,7 @@ def record(record_id: str, created_at: datetime = T0, **fields: Any) -> Verifica
 def test_upgrade_creates_the_schema_at_head(database_url: str) -> None:
     assert current(database_url) is None
     upgrade(database_url)
-    assert current(database_url) == head() == "0002"
+    assert current(database_url) == head() == "0004"
 
 
 def test_upgrading_twice_is_a_no_op(
@@ -59,7 +59,7 @@ def test_upgrading_twice_is_a_no_op(
 ) -> None:
     repository.add(record("a"))
     upgrade(database_url)
-    assert current(database_url) == head() == "0002"
+    assert current(database_url) == head() == "0004"
     assert repository.get("a") is not None
 
 
@@ -105,7 +105,11 @@ def test_save_of_a_record_never_added_raises(repository: SqlVerificationReposito
 
 
 def test_json_fields_round_trip_with_nested_values(repository: SqlVerificationRepository) -> None:
-    request = {"subscriber": {"name": {"first": "Jane", "last": "Doe"}, "ids": [1, 2]}, "x": None}
+    # The record's member id is read back from the request, which always names it.
+    request = {
+        "subscriber": {"member_id": "M-1", "name": {"first": "Jane", "last": "Doe"}, "ids": [1, 2]},
+        "x": None,
+    }
     repository.add(record("a", request=request, determination={"a": {"b": {"c": [True, 1.5]}}}))
     stored = repository.get("a")
     assert stored is not None

@@ -9,7 +9,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from verifier.logs import get_logger
+
 log = logging.getLogger(__name__)
+requests_log = get_logger("verifier.requests")
 blp = Blueprint("health", __name__)
 
 
@@ -47,5 +50,13 @@ def observe_requests(app: Flask) -> None:
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
         app.extensions["verifier"].metrics.request(
             route, request.method, response.status_code, seconds
+        )
+        requests_log.info(
+            "request",
+            request_id=g.get("request_id"),
+            route=route,
+            method=request.method,
+            status=response.status_code,
+            duration_ms=round(seconds * 1000, 1),
         )
         return response

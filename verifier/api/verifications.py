@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -46,14 +48,18 @@ class Verifications(MethodView):
         if callback and not current_app.config.get("WEBHOOK_SECRET"):
             unset = "Webhooks are not configured on this server (VERIFIER_WEBHOOK_SECRET)."
             abort(422, message=MESSAGES[422], errors={"callback_url": [unset]})
-        domain = to_request(data, current_app.config)
         # What the caller sent, exactly: validated above, so it holds only known fields.
         sent = request.get_json()
-        if not wants_async:
-            return service().verify(domain, sent)
-        record = service().enqueue(domain, sent, callback_url=callback)
-        location = url_for("verifications.VerificationById", verification_id=record.id)
-        return record, 202, {"Location": location}
+        replay = idempotent_replay(sent)
+        if replay is not None:
+            return replay
+        domain = to_request(data, current_app.config)
+        if wants_async:
+            record = service().enqueue(domain, sent, callback_url=callback)
+        else:
+            record = service().verify(domain, sent)
+        remember(sent, record)
+        return answer(record)
 
     @blp.arguments(VerificationQuerySchema, location="query")
     @blp.response(200, VerificationPageSchema)
@@ -66,6 +72,52 @@ class Verifications(MethodView):
             "limit": query["limit"],
             "offset": query["offset"],
         }
+
+
+def answer(record: VerificationRecord) -> Any:
+    if record.state != "pending":
+        return record
+    location = url_for("verifications.VerificationById", verification_id=record.id)
+    return record, 202, {"Location": location}
+
+
+def _idempotency() -> tuple[Any, str, str] | None:
+    """The store, the caller's key id and the Idempotency-Key, when the request carries one."""
+    supplied = request.headers.get("Idempotency-Key")
+    store = current_app.extensions["verifier"].idempotency
+    key = g.get("api_key")
+    if not supplied or store is None or key is None:
+        return None
+    if len(supplied) > 200 or not supplied.isprintable():
+        abort(400, message="An Idempotency-Key is at most 200 printable characters.")
+    return store, key.id, supplied
+
+
+def _body_hash(sent: Any) -> str:
+    return hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
+
+
+def idempotent_replay(sent: Any) -> Any:
+    """The verification an earlier request with this Idempotency-Key made, or None.
+    The same key with a different body is a conflict."""
+    found = _idempotency()
+    if found is None:
+        return None
+    store, key_id, supplied = found
+    earlier = store.get(key_id, supplied)
+    if earlier is None:
+        return None
+    body_hash, verification_id = earlier
+    if body_hash != _body_hash(sent):
+        abort(409, message="This Idempotency-Key was used with a different request body.")
+    return answer(service().get(verification_id))
+
+
+def remember(sent: Any, record: VerificationRecord) -> None:
+    found = _idempotency()
+    if found is not None:
+        store, key_id, supplied = found
+        store.remember(key_id, supplied, _body_hash(sent), record.id, service().clock())
 
 
 @blp.route("/<string:verification_id>")

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.domain.changes import Change
-from verifier.store.repository import start_of_day
+from verifier.store.repository import protector, start_of_day
 from verifier.store.tables import change_events as t
 
 
@@ -43,12 +43,13 @@ class SqlChangeStore:
     ) -> None:
         """Store `changes` as the events of `verification_id`, replacing any written before
         (a job re-run after a crash must not duplicate them)."""
+        keys = protector(self._sessions)
         rows = [
             {
                 "id": uuid.uuid4().hex,
                 "verification_id": verification_id,
                 "previous_verification_id": previous_id,
-                "member_id": member_id,
+                "member_id": keys.index(member_id),
                 "payer_id": payer_id,
                 "kind": change.kind,
                 "summary": change.summary,
@@ -66,7 +67,7 @@ class SqlChangeStore:
     def find(self, query: ChangeQuery) -> tuple[list[dict[str, Any]], int]:
         conditions: list[ColumnElement[bool]] = []
         if query.member_id:
-            conditions.append(t.c.member_id == query.member_id)
+            conditions.append(t.c.member_id == protector(self._sessions).index(query.member_id))
         if query.kind:
             conditions.append(t.c.kind == query.kind)
         if query.created_from:

@@ -9,12 +9,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from verifier.security.protector import Protector, load_protector
+
 # Long enough to ride out another worker's write; short enough that a stuck lock shows up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def make_engine(url: str) -> Engine:
-    """Build an engine for a SQLite or PostgreSQL (`postgresql+psycopg://`) URL."""
+def make_engine(url: str, keys: Protector | None = None) -> Engine:
+    """Build an engine for a SQLite or PostgreSQL (`postgresql+psycopg://`) URL, carrying the
+    encryption keys its PHI columns use (`keys`, or those `load_protector` finds)."""
+    engine = _engine(url)
+    engine.dialect.verifier_protector = keys or load_protector()  # type: ignore[attr-defined]
+    return engine
+
+
+def _engine(url: str) -> Engine:
     parsed = make_url(url)
     options: dict[str, Any] = {"pool_pre_ping": True}
     if parsed.get_backend_name() != "sqlite":

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.records import VerificationRecord
-from verifier.store.repository import to_row
+from verifier.store.repository import protector, to_row
 from verifier.store.tables import OPEN_JOB_STATES, jobs, verifications
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
@@ -73,13 +73,14 @@ class SqlJobQueue:
     ) -> tuple[Job, bool]:
         """Store a pending verification and its job together. When the member already has an
         open job with this payer, store nothing and return that job (and False)."""
+        keys = protector(self._sessions)
         existing = self.open_job(record.member_id, record.payer_id)
         if existing is not None:
             return existing, False
         values: dict[str, Any] = {
             "id": job_id,
             "verification_id": record.id,
-            "member_id": record.member_id,
+            "member_id": keys.index(record.member_id),
             "payer_id": record.payer_id,
             "source": source,
             "state": QUEUED,
@@ -91,7 +92,7 @@ class SqlJobQueue:
         }
         try:
             with self._sessions() as s, s.begin():
-                s.execute(insert(verifications).values(**to_row(record)))
+                s.execute(insert(verifications).values(**to_row(record, keys)))
                 s.execute(insert(jobs).values(**values))
         except IntegrityError:
             # Another request enqueued the same member and payer between our check and insert.
@@ -102,8 +103,9 @@ class SqlJobQueue:
         return _job(values | {"last_error": None, "locked_by": None}), True  # type: ignore[arg-type]
 
     def open_job(self, member_id: str, payer_id: str) -> Job | None:
+        """The member's queued or running job with this payer (by the member id's blind index)."""
         condition = and_(
-            jobs.c.member_id == member_id,
+            jobs.c.member_id == protector(self._sessions).index(member_id),
             jobs.c.payer_id == payer_id,
             jobs.c.state.in_(OPEN_JOB_STATES),
         )

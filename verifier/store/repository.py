@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, RowMapping, func, insert, select, text, up
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.records import RecordPage, RecordQuery, VerificationRecord
+from verifier.store.tables import protector_of
 from verifier.store.tables import verifications as t
 
 # Fields that change after the pending record is first stored; id, who and what was asked,
@@ -22,6 +23,7 @@ MUTABLE_FIELDS = (
     "determination",
     "summary",
     "error",
+    "concerns_substance_use",
 )
 
 
@@ -38,11 +40,11 @@ class SqlVerificationRepository:
     def add(self, record: VerificationRecord) -> None:
         """Insert and commit. Raises sqlalchemy IntegrityError if the id already exists."""
         with self._sessions() as s, s.begin():
-            s.execute(insert(t).values(**to_row(record)))
+            s.execute(insert(t).values(**to_row(record, protector(self._sessions))))
 
     def save(self, record: VerificationRecord) -> None:
         """Write every mutable field. Raises RecordMissing if the record was never added."""
-        row = to_row(record)
+        row = to_row(record, protector(self._sessions))
         values = {name: row[name] for name in MUTABLE_FIELDS}
         with self._sessions() as s, s.begin():
             # RETURNING rather than rowcount: portable across drivers and typed on Result.
@@ -57,7 +59,7 @@ class SqlVerificationRepository:
 
     def find(self, query: RecordQuery) -> RecordPage:
         """Records matching `query`, newest first, one page of them plus the matching total."""
-        conditions = filters(query)
+        conditions = filters(query, protector(self._sessions))
         page = (
             select(t)
             .where(*conditions)
@@ -78,11 +80,12 @@ class SqlVerificationRepository:
             s.execute(text("SELECT 1"))
 
 
-def filters(query: RecordQuery) -> list[ColumnElement[bool]]:
+def filters(query: RecordQuery, keys: Any) -> list[ColumnElement[bool]]:
     """The WHERE conditions for `query`; date bounds are whole UTC days, both inclusive."""
     conditions: list[ColumnElement[bool]] = []
+    member = keys.index(query.member_id) if query.member_id is not None else None
     for column, value in (
-        (t.c.member_id, query.member_id),
+        (t.c.member_id, member),
         (t.c.payer_id, query.payer_id),
         (t.c.status, query.status),
         (t.c.state, query.state),
@@ -101,13 +104,20 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def to_row(record: VerificationRecord) -> dict[str, Any]:
+def protector(sessions: sessionmaker[Session]) -> Any:
+    """The encryption keys attached to the sessions' engine by `make_engine`."""
+    return protector_of(sessions.kw["bind"].dialect)
+
+
+def to_row(record: VerificationRecord, keys: Any) -> dict[str, Any]:
+    """The row for a record: the member id only as its blind index (the request holds it)."""
     return {
         "id": record.id,
         "state": record.state,
         "status": record.status,
         "payer_id": record.payer_id,
-        "member_id": record.member_id,
+        "member_id": keys.index(record.member_id),
+        "concerns_substance_use": record.concerns_substance_use,
         "created_at": record.created_at,
         "completed_at": record.completed_at,
         "request": record.request,
@@ -123,7 +133,8 @@ def from_row(row: RowMapping) -> VerificationRecord:
     return VerificationRecord(
         id=row["id"],
         payer_id=row["payer_id"],
-        member_id=row["member_id"],
+        member_id=str(row["request"]["subscriber"]["member_id"]),
+        concerns_substance_use=bool(row["concerns_substance_use"]),
         request=row["request"],
         created_at=row["created_at"],
         state=row["state"],

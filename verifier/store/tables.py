@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -40,6 +54,43 @@ class UTCDateTime(TypeDecorator[datetime]):
 # none_as_null: a missing determination or error is SQL NULL, not the JSON text "null".
 NullableJSON = JSON(none_as_null=True)
 
+
+def protector_of(dialect: Dialect) -> Any:
+    """The Protector `make_engine` attached to this engine's dialect."""
+    protector = getattr(dialect, "verifier_protector", None)
+    if protector is None:
+        raise RuntimeError("this engine was not made by make_engine: no encryption keys attached")
+    return protector
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text encrypted at rest with the engine's keys."""
+
+    impl = Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(protector_of(dialect).encrypt(value))
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(protector_of(dialect).decrypt(value))
+
+
+class EncryptedJSON(TypeDecorator[Any]):
+    """JSON encrypted at rest; SQL NULL for None."""
+
+    impl = Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: Any | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return str(protector_of(dialect).encrypt(json.dumps(value, separators=(",", ":"))))
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> Any | None:
+        return None if value is None else json.loads(protector_of(dialect).decrypt(value))
+
+
 metadata = MetaData()
 
 verifications = Table(
@@ -52,12 +103,15 @@ verifications = Table(
     Column("member_id", String(128), nullable=False, index=True),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
     Column("completed_at", UTCDateTime(), nullable=True),
-    Column("request", JSON(), nullable=False),
-    Column("raw_response", Text(), nullable=True),
+    # PHI is encrypted; member_id holds the HMAC blind index, never the id itself.
+    Column("request", EncryptedJSON(), nullable=False),
+    Column("raw_response", EncryptedText(), nullable=True),
     Column("response_format", String(32), nullable=True),
-    Column("determination", NullableJSON, nullable=True),
-    Column("summary", Text(), nullable=True),
+    Column("determination", EncryptedJSON(), nullable=True),
+    Column("summary", EncryptedText(), nullable=True),
     Column("error", NullableJSON, nullable=True),
+    # 42 CFR Part 2: verifications that concern substance use are tagged for their stricter rules.
+    Column("concerns_substance_use", Boolean(), nullable=False, server_default=false()),
     # A member's history is read newest first; this serves it without a sort.
     Index("ix_verifications_member_id_created_at", "member_id", "created_at"),
 )
@@ -110,4 +164,45 @@ change_events = Table(
     Column("before", NullableJSON, nullable=True),
     Column("after", NullableJSON, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
+)
+
+# API keys: only a SHA-256 of each key is kept (keys are 256-bit random, so no slow hash is needed).
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("scopes", JSON(), nullable=False),
+    Column("allowed_origins", JSON(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+# Append-only: who did what to which record, from where, with what outcome. Never a PHI value.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("key_id", String(32), nullable=True, index=True),
+    Column("action", String(16), nullable=False),
+    Column("resource", String(32), nullable=False),
+    Column("resource_id", String(32), nullable=True, index=True),
+    Column("route", String(100), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("client_address", String(64), nullable=True),
+    Column("status_code", Integer(), nullable=False),
+    Column("request_id", String(32), nullable=True),
+)
+
+# Idempotency-Key: the same key and body give the same verification without a second payer call.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("body_hash", String(64), nullable=False),
+    Column("verification_id", String(32), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

@@ -1,0 +1,116 @@
+"""PHI is encrypted at rest, found through a blind index, and re-encrypted on key rotation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from tests.helpers import authorized
+from verifier.app import create_app
+from verifier.security.protector import Protector
+from verifier.store.engine import make_engine
+from verifier.store.migrate import upgrade
+from verifier.store.rotation import rotate_data
+
+OLD, NEW, INDEX = Fernet.generate_key().decode(), Fernet.generate_key().decode(), "index-key"
+BODY = {
+    "payer_id": "MOCK",
+    "subscriber": {
+        "member_id": "MOCK-DEPENDENT",
+        "first_name": "Quentin",
+        "last_name": "Zebulon",
+        "date_of_birth": "1979-12-31",
+    },
+}
+# Long enough that base64 ciphertext will not contain one by chance.
+SECRETS = (
+    "MOCK-DEPENDENT",
+    "Quentin",
+    "QUENTIN",
+    "Zebulon",
+    "ZEBULON",
+    "1979-12-31",
+    "19791231",
+    "20090704",
+)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    upgrade(database_url)
+    app = create_app({"DATABASE_URL": database_url, "DATA_KEYS": OLD, "BLIND_INDEX_KEY": INDEX})
+    yield app
+    app.extensions["verifier"].close()
+
+
+def everything_stored(database_url: str) -> str:
+    """Every value of every table, read straight from the database."""
+    engine = create_engine(database_url)
+    dump = []
+    try:
+        with engine.connect() as connection:
+            for table in ("verifications", "jobs", "change_events", "audit_events"):
+                rows = connection.execute(text(f"SELECT * FROM {table}")).all()
+                dump += [str(value) for row in rows for value in row]
+    finally:
+        engine.dispose()
+    return "\n".join(dump)
+
+
+def test_the_database_holds_no_member_id_name_or_birth_date_in_clear(
+    app: Flask, database_url: str
+) -> None:
+    client = authorized(app)
+    client.post("/v1/verifications", json=BODY)
+    client.post("/v1/verifications", json=BODY)
+    client.post(
+        "/v1/verifications",
+        json={
+            **BODY,
+            "mode": "async",
+            "subscriber": {**BODY["subscriber"], "member_id": "MOCK-DEPENDENT-2"},
+        },
+    )
+    stored = everything_stored(database_url)
+    assert stored
+    for secret in SECRETS:
+        assert secret not in stored
+    page = client.get("/v1/verifications?member_id=MOCK-DEPENDENT").get_json()
+    assert page["total"] == 2
+    assert page["items"][0]["request"]["subscriber"]["first_name"] == "Quentin"
+    assert page["items"][0]["determination"]["member"]["first_name"] == "SAM"
+
+
+def test_substance_use_verifications_are_tagged(app: Flask) -> None:
+    client = authorized(app)
+    repository = app.extensions["verifier"].repository
+    sud = client.post("/v1/verifications", json=BODY).get_json()
+    none = client.post(
+        "/v1/verifications",
+        json={**BODY, "subscriber": {**BODY["subscriber"], "member_id": "MOCK-PAYER-DOWN"}},
+    ).get_json()
+    assert repository.get(sud["id"]).concerns_substance_use is True
+    assert repository.get(none["id"]).concerns_substance_use is False
+
+
+def test_rotation_re_encrypts_under_the_new_key_so_the_old_one_can_go(
+    app: Flask, database_url: str
+) -> None:
+    record = authorized(app).post("/v1/verifications", json=BODY).get_json()
+    both = make_engine(database_url, Protector([NEW, OLD], INDEX))
+    try:
+        assert rotate_data(both) == 1
+    finally:
+        both.dispose()
+    new_only = create_app(
+        {"DATABASE_URL": database_url, "DATA_KEYS": NEW, "BLIND_INDEX_KEY": INDEX}
+    )
+    try:
+        again = authorized(new_only).get(f"/v1/verifications/{record['id']}").get_json()
+    finally:
+        new_only.extensions["verifier"].close()
+    assert again["determination"] == record["determination"]

@@ -1,0 +1,24 @@
+"""The audit trail, for administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.record import AuditPageSchema, AuditQuerySchema
+from verifier.store.security import AuditQuery
+
+blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description="Audit trail (admin)")
+
+
+@blp.route("")
+class Audit(MethodView):
+    @blp.arguments(AuditQuerySchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Every create, read, list and export of PHI: who, what, when, from where, outcome."""
+        items, total = current_app.extensions["verifier"].audit.find(AuditQuery(**query))
+        return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}

@@ -1,0 +1,106 @@
+"""Who may call what: API keys with scopes on every endpoint but health, docs and the intake page;
+every access to PHI written to the audit trail."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from verifier.api.errors import Api
+
+PUBLIC = frozenset(
+    {
+        "health.healthz",
+        "health.readyz",
+        "api-docs.openapi_json",
+        "api-docs.openapi_swagger_ui",
+        "intake.page",
+        "static",
+    }
+)
+READ, WRITE, INTAKE, ADMIN = "verifications:read", "verifications:write", "intake:submit", "admin"
+# (endpoint, method) → the scopes any one of which allows it; anything unlisted needs admin.
+REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("verifications.Verifications", "POST"): (WRITE,),
+    ("verifications.Verifications", "GET"): (READ,),
+    ("verifications.VerificationById", "GET"): (READ,),
+    ("verifications.MemberHistory", "GET"): (READ,),
+    ("changes.Changes", "GET"): (READ,),
+    ("payers.Payers", "GET"): (READ, INTAKE),
+    ("intake.Intake", "POST"): (INTAKE, WRITE),
+}
+# (endpoint, method) → (action, resource) for the audit trail.
+AUDITED: dict[tuple[str, str], tuple[str, str]] = {
+    ("verifications.Verifications", "POST"): ("create", "verification"),
+    ("verifications.Verifications", "GET"): ("list", "verification"),
+    ("verifications.VerificationById", "GET"): ("read", "verification"),
+    ("verifications.MemberHistory", "GET"): ("list", "verification"),
+    ("changes.Changes", "GET"): ("list", "change"),
+    ("intake.Intake", "POST"): ("create", "intake"),
+    ("audit.Audit", "GET"): ("list", "audit"),
+}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("X-API-Key") or None
+
+
+def init_auth(app: Flask, api: Api) -> None:
+    @app.before_request
+    def _identify() -> Any:
+        supplied = request.headers.get("X-Request-Id", "")
+        g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        g.api_key = None
+        endpoint = request.endpoint or ""
+        if request.method == "OPTIONS" or endpoint in PUBLIC or request.url_rule is None:
+            return None
+        token = _token()
+        keys = current_app.extensions["verifier"].keys
+        key = keys.by_token(token) if token and keys is not None else None
+        if key is None:
+            error = Unauthorized()
+            error.data = {"message": "Send a valid API key as 'Authorization: Bearer <key>'."}  # type: ignore[attr-defined]
+            payload, code, _ = api.handle_http_exception(error)
+            return payload, code, {"WWW-Authenticate": "Bearer"}
+        g.api_key = key
+        allowed = REQUIRED.get((endpoint, request.method), (ADMIN,))
+        if not any(key.allows(scope) for scope in allowed):
+            refused = Forbidden()
+            needed = f"This key may not do this; it needs the scope {allowed[0]}."
+            refused.data = {"message": needed}  # type: ignore[attr-defined]
+            return api.handle_http_exception(refused)[:2]
+        return None
+
+    @app.after_request
+    def _audit(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        event = AUDITED.get((request.endpoint or "", request.method))
+        log = current_app.extensions["verifier"].audit
+        if event is None or log is None:
+            return response
+        resource_id = (request.view_args or {}).get("verification_id")
+        if resource_id is None and event[0] == "create" and response.is_json:
+            body = response.get_json(silent=True)
+            resource_id = body.get("id") if isinstance(body, dict) else None
+        key = g.get("api_key")
+        log.append(
+            at=current_app.extensions["verifier"].service.clock(),
+            key_id=key.id if key else None,
+            action=event[0],
+            resource=event[1],
+            resource_id=resource_id,
+            route=request.url_rule.rule if request.url_rule else request.path[:100],
+            method=request.method,
+            client_address=(request.remote_addr or "")[:64] or None,
+            status_code=response.status_code,
+            request_id=g.get("request_id"),
+        )
+        return response

@@ -1,0 +1,1 @@
+"""Access control: API keys with scopes, the audit trail, idempotency."""
