@@ -108,6 +108,16 @@ class VerificationRequestSchema(StrictSchema):
         allow_none=True,
         error_messages={"invalid": "Enter a real date as YYYY-MM-DD."},
     )
+    contact = fields.Dict(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "intake submissions only: how to reach the person"},
+    )
+    consent = fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "intake submissions only: the person agreed to the check"},
+    )
     mode = fields.String(
         load_default="sync",
         validate=validate.OneOf(["sync", "async"], error="Choose sync or async."),

@@ -413,3 +413,33 @@ def reverify_command(
         )
     finally:
         services.close()
+
+
+@main.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    required=True,
+    type=click.IntRange(1, 36500),
+    help="Delete verifications created more than this many days ago.",
+)
+def purge_command(days: int) -> None:
+    """Enforce retention: delete old verifications with their jobs and change events.
+
+    Verifications still queued are kept, and so is the audit trail (it holds no PHI).
+    """
+    from datetime import UTC, datetime
+
+    from verifier.app import create_app
+    from verifier.security.protector import load_protector
+    from verifier.store.engine import make_engine, make_session_factory
+    from verifier.store.retention import purge
+
+    app = create_app()
+    app.extensions["verifier"].close()
+    engine = make_engine(app.config["DATABASE_URL"], load_protector(app.config))
+    try:
+        count = purge(make_session_factory(engine), days, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    click.echo(f"purged {count} verifications older than {days} days")

@@ -71,6 +71,11 @@ def init_auth(app: Flask, api: Api) -> None:
             payload, code, _ = api.handle_http_exception(error)
             return payload, code, {"WWW-Authenticate": "Bearer"}
         g.api_key = key
+        origin = request.headers.get("Origin")
+        if origin and key.allowed_origins and origin not in key.allowed_origins:
+            refused_origin = Forbidden()
+            refused_origin.data = {"message": "This key may not be used from this site."}  # type: ignore[attr-defined]
+            return api.handle_http_exception(refused_origin)[:2]
         allowed = REQUIRED.get((endpoint, request.method), (ADMIN,))
         if not any(key.allows(scope) for scope in allowed):
             refused = Forbidden()
@@ -89,7 +94,8 @@ def init_auth(app: Flask, api: Api) -> None:
         resource_id = (request.view_args or {}).get("verification_id")
         if resource_id is None and event[0] == "create" and response.is_json:
             body = response.get_json(silent=True)
-            resource_id = body.get("id") if isinstance(body, dict) else None
+            if isinstance(body, dict):
+                resource_id = body.get("id") or body.get("reference")
         key = g.get("api_key")
         log.append(
             at=current_app.extensions["verifier"].service.clock(),

@@ -1,0 +1,86 @@
+"""Intake submissions: a reference back, never benefits; limited; CORS only for the key's sites."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from tests.helpers import authorize, authorized
+from verifier.app import create_app
+from verifier.batch import Worker
+from verifier.store.migrate import upgrade
+
+FORM = {
+    "first_name": "Rowan",
+    "last_name": "Example",
+    "date_of_birth": "1990-04-01",
+    "payer_id": "MOCK",
+    "member_id": "MOCK-SUD-ONLY",
+    "contact": {"phone": "(555) 010-0199", "email": "rowan@example.org"},
+    "consent": True,
+}
+SITE = "https://recovery.example.org"
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    upgrade(database_url)
+    app = create_app({"DATABASE_URL": database_url, "INTAKE_LIMIT_PER_ADDRESS": 3})
+    yield app
+    app.extensions["verifier"].close()
+
+
+def intake_client(app: Flask):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    authorize(client, ("intake:submit",), origins=(SITE,))
+    return client
+
+
+def test_a_submission_gets_a_reference_and_no_benefits(app: Flask) -> None:
+    client = intake_client(app)
+    response = client.post("/v1/intake", json=FORM, headers={"Origin": SITE})
+    assert response.status_code == 202
+    receipt = response.get_json()
+    assert set(receipt) == {"reference", "message"}
+    assert response.headers["Access-Control-Allow-Origin"] == SITE
+    assert client.get(f"/v1/verifications/{receipt['reference']}").status_code == 403
+    services = app.extensions["verifier"]
+    Worker(services.service, services.queue, app.config).run(until_idle=True)
+    staff = authorized(app, ("verifications:read",))
+    record = staff.get(f"/v1/verifications/{receipt['reference']}").get_json()
+    assert record["state"] == "complete"
+    assert record["request"]["contact"]["email"] == "rowan@example.org"
+    assert record["determination"]["levels_of_care"]["iop_substance_use"]["covered"] is True
+
+
+def test_field_errors_name_each_field_for_the_form(app: Flask) -> None:
+    client = intake_client(app)
+    bad = {**FORM, "consent": False, "date_of_birth": "1990-02-30", "member_id": ""}
+    errors = client.post("/v1/intake", json=bad).get_json()["errors"]
+    assert errors["consent"] == ["Please agree so we can check your benefits."]
+    assert errors["date_of_birth"] == ["Enter a real date as YYYY-MM-DD."]
+    assert "member_id" in errors
+
+
+def test_submissions_are_limited_per_client_address(app: Flask) -> None:
+    client = intake_client(app)
+    codes = [
+        client.post("/v1/intake", json={**FORM, "member_id": f"LIMIT-{n}"}).status_code
+        for n in range(4)
+    ]
+    assert codes == [202, 202, 202, 429]
+
+
+def test_cors_is_only_for_the_keys_own_sites(app: Flask) -> None:
+    client = intake_client(app)
+    preflight = client.options(
+        "/v1/intake", headers={"Origin": SITE, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == SITE
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    elsewhere = client.options("/v1/intake", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in elsewhere.headers
+    refused = client.post("/v1/intake", json=FORM, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403

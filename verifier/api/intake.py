@@ -1,0 +1,125 @@
+"""The intake endpoint: a treatment centre's form submits; it gets a reference, never benefits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from schemas.intake import IntakeReceiptSchema, IntakeSchema
+from verifier.intake import to_request
+
+blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")
+
+THANKS = (
+    "Thank you. We are checking your insurance benefits and an admissions coordinator will "
+    "contact you. Please quote your reference if you call us."
+)
+
+
+class SlidingLimit:
+    """At most `limit` events per `window` seconds per key, in this process."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self.events: dict[str, list[float]] = defaultdict(list)
+        self.lock = threading.Lock()
+
+    def allow(self, key: str) -> float | None:
+        """None when allowed; otherwise the seconds to wait."""
+        now = time.monotonic()
+        with self.lock:
+            recent = [t for t in self.events[key] if now - t < self.window]
+            if len(recent) >= self.limit:
+                self.events[key] = recent
+                return self.window - (now - recent[0])
+            recent.append(now)
+            self.events[key] = recent
+            return None
+
+
+def _limits() -> tuple[SlidingLimit, SlidingLimit]:
+    limits: tuple[SlidingLimit, SlidingLimit] = current_app.extensions["verifier.intake_limits"]
+    return limits
+
+
+@blp.route("")
+class Intake(MethodView):
+    @blp.arguments(IntakeSchema)
+    @blp.response(202, IntakeReceiptSchema)
+    @blp.alt_response(429, description="Too many submissions; try again shortly")
+    def post(self, data: dict[str, Any]) -> dict[str, str]:
+        """Submit a prospective client's insurance details from an intake form.
+
+        The answer is a reference and a message: never a determination or anyone's benefits.
+        Limited per key and per client address.
+        """
+        key, address = g.api_key, request.remote_addr or "unknown"
+        by_key, by_address = _limits()
+        wait = by_key.allow(key.id) or by_address.allow(f"{key.id}|{address}")
+        if wait is not None:
+            abort(
+                429,
+                message="Too many submissions from here; please try again in a minute.",
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
+        subscriber = {
+            "member_id": data["member_id"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "date_of_birth": data["date_of_birth"],
+            "group_number": data.get("group_number"),
+        }
+        request_data = {"payer_id": data["payer_id"], "subscriber": subscriber}
+        # Stored as a verification request (JSON dates), with how to reach the person.
+        body = {
+            **request_data,
+            "subscriber": {**subscriber, "date_of_birth": data["date_of_birth"].isoformat()},
+            "contact": data.get("contact"),
+            "consent": True,
+        }
+        service = current_app.extensions["verifier"].service
+        record = service.enqueue(
+            to_request(request_data, current_app.config), body, source="intake"
+        )
+        return {"reference": record.id, "message": THANKS}
+
+
+def _allowed_origin(origin: str) -> bool:
+    key = g.get("api_key")
+    if key is not None:
+        return origin in key.allowed_origins
+    keys = current_app.extensions["verifier"].keys
+    return keys is not None and any(
+        origin in k.allowed_origins for k in keys.all() if not k.revoked_at
+    )
+
+
+def init_intake(app: Flask) -> None:
+    """Rate limits and CORS: a browser on a configured site may post with that site's key."""
+    app.extensions["verifier.intake_limits"] = (
+        SlidingLimit(int(app.config.get("INTAKE_LIMIT_PER_KEY", 120))),
+        SlidingLimit(int(app.config.get("INTAKE_LIMIT_PER_ADDRESS", 10))),
+    )
+
+    @app.after_request
+    def _cors(response: Response) -> Response:
+        origin = request.headers.get("Origin")
+        if not origin or not (request.path.startswith(("/v1/intake", "/v1/payers"))):
+            return response
+        if not _allowed_origin(origin):
+            return response
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Authorization, Content-Type, Idempotency-Key"
+            )
+            response.headers["Access-Control-Max-Age"] = "600"
+        return response
