@@ -68,6 +68,12 @@ class LevelOfCareSchema(Schema):
     limits = fields.List(fields.Nested(LimitSchema))
     notes = fields.List(fields.String())
     evidence = fields.List(fields.String())
+    source = fields.Dict(
+        metadata={"description": "per value: electronic (the payer's answer) or phone"}
+    )
+    confirmed_by_phone = fields.Dict(
+        metadata={"description": "values a payer representative confirmed, with who and when"}
+    )
 
 
 class LevelsOfCareSchema(Schema):

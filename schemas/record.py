@@ -26,6 +26,30 @@ class VerificationRecordSchema(Schema):
     determination = fields.Nested(DeterminationSchema, allow_none=True)
     summary = fields.String(allow_none=True)
     error = fields.Nested(RecordErrorSchema, allow_none=True)
+    phone_facts = fields.List(fields.Dict(), metadata={"description": "facts confirmed by phone"})
+
+
+class PhoneFactSchema(StrictSchema):
+    """What a payer representative confirmed on a call."""
+
+    rep_name = fields.String(required=True, validate=validate.Length(1, 100))
+    call_reference = fields.String(required=True, validate=validate.Length(1, 100))
+    level = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["iop_mental_health", "iop_substance_use", "php_mental_health", "php_substance_use"]
+        ),
+    )
+    covered = fields.Boolean(load_default=None, allow_none=True)
+    prior_auth_required = fields.Boolean(load_default=None, allow_none=True)
+    prior_auth_phone = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+() .\-]{7,25}$")
+    )
+    day_limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 3650))
+    visit_limit = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 3650)
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
 class VerificationPageSchema(Schema):
@@ -133,7 +157,7 @@ class AuditPageSchema(Schema):
 class AuditQuerySchema(StrictSchema):
     key_id = fields.String(validate=validate.Length(1, 32))
     resource_id = fields.String(validate=validate.Length(1, 32))
-    action = fields.String(validate=validate.OneOf(["create", "read", "list", "export"]))
+    action = fields.String(validate=validate.OneOf(["create", "read", "list", "update", "export"]))
     created_from = fields.Date()
     created_to = fields.Date()
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))

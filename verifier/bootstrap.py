@@ -30,6 +30,7 @@ class Services:
     keys: Any = None
     audit: Any = None
     idempotency: Any = None
+    phone: Any = None
 
 
 def adapter_cache(
@@ -57,10 +58,12 @@ def bootstrap(
     close: Callable[[], None] = _nothing
     queue = changes = None
     security: tuple[Any, Any, Any] = (None, None, None)
+    phone = None
     if repository is None:
         from verifier.security.protector import load_protector
         from verifier.store.changes import SqlChangeStore
         from verifier.store.engine import make_engine, make_session_factory
+        from verifier.store.phone import SqlPhoneFacts
         from verifier.store.queue import SqlJobQueue
         from verifier.store.repository import SqlVerificationRepository
         from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
@@ -71,6 +74,7 @@ def bootstrap(
         queue = SqlJobQueue(sessions, lease_seconds=float(config.get("JOB_LEASE_SECONDS", 300)))
         changes = SqlChangeStore(sessions)
         security = (SqlKeyStore(sessions), SqlAuditLog(sessions), SqlIdempotency(sessions))
+        phone = SqlPhoneFacts(sessions)
         close = engine.dispose
     directory = load_directory(config.get("PAYERS_FILE"))
     metrics = PrometheusMetrics()
@@ -87,4 +91,4 @@ def bootstrap(
         queue=queue,
         changes=changes,
     )
-    return Services(service, repository, directory, metrics, close, queue, *security)
+    return Services(service, repository, directory, metrics, close, queue, *security, phone)

@@ -32,6 +32,8 @@ REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
     ("changes.Changes", "GET"): (READ,),
     ("payers.Payers", "GET"): (READ, INTAKE),
     ("intake.Intake", "POST"): (INTAKE, WRITE),
+    ("verifications.PhoneFacts", "POST"): (WRITE,),
+    ("estimates.Estimate", "POST"): (READ,),
 }
 # (endpoint, method) → (action, resource) for the audit trail.
 AUDITED: dict[tuple[str, str], tuple[str, str]] = {
@@ -42,6 +44,7 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("changes.Changes", "GET"): ("list", "change"),
     ("intake.Intake", "POST"): ("create", "intake"),
     ("audit.Audit", "GET"): ("list", "audit"),
+    ("verifications.PhoneFacts", "POST"): ("update", "verification"),
 }
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 

@@ -10,9 +10,15 @@ from flask import current_app, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from schemas.record import VerificationPageSchema, VerificationQuerySchema, VerificationRecordSchema
+from schemas.record import (
+    PhoneFactSchema,
+    VerificationPageSchema,
+    VerificationQuerySchema,
+    VerificationRecordSchema,
+)
 from schemas.request import VerificationRequestSchema
 from verifier.api.errors import MESSAGES
+from verifier.domain.phone import with_phone_facts
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
@@ -67,7 +73,7 @@ class Verifications(MethodView):
         """List verifications, newest first, filtered by member, payer, status or date."""
         page = service().find(RecordQuery(**query))
         return {
-            "items": page.items,
+            "items": presented_many(page.items),
             "total": page.total,
             "limit": query["limit"],
             "offset": query["offset"],
@@ -76,9 +82,9 @@ class Verifications(MethodView):
 
 def answer(record: VerificationRecord) -> Any:
     if record.state != "pending":
-        return record
+        return presented(record)
     location = url_for("verifications.VerificationById", verification_id=record.id)
-    return record, 202, {"Location": location}
+    return presented(record), 202, {"Location": location}
 
 
 def _idempotency() -> tuple[Any, str, str] | None:
@@ -123,9 +129,53 @@ def remember(sent: Any, record: VerificationRecord) -> None:
 @blp.route("/<string:verification_id>")
 class VerificationById(MethodView):
     @blp.response(200, VerificationRecordSchema)
-    def get(self, verification_id: str) -> VerificationRecord:
-        """One verification, with its determination and summary once complete."""
-        return service().get(verification_id)
+    def get(self, verification_id: str) -> Any:
+        """One verification, with its determination and summary once complete, and what staff
+        confirmed by phone (each value says whether it came from the payer's answer or a call)."""
+        return presented(service().get(verification_id))
+
+
+def presented(record: VerificationRecord) -> dict[str, Any]:
+    return presented_many([record])[0]
+
+
+def presented_many(records: list[VerificationRecord]) -> list[dict[str, Any]]:
+    """Records as the API shows them: phone-verified facts laid over each determination."""
+    store = current_app.extensions["verifier"].phone
+    ids = [record.id for record in records]
+    facts = store.for_verifications(ids) if store is not None else {i: [] for i in ids}
+    return [_view(record, facts[record.id]) for record in records]
+
+
+def _view(record: VerificationRecord, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    view = {name: getattr(record, name) for name in VerificationRecord.__dataclass_fields__}
+    if record.determination is not None:
+        view["determination"] = with_phone_facts(record.determination, facts)
+    view["phone_facts"] = [
+        {
+            **entry["facts"],
+            "recorded_by": entry["added_by_name"],
+            "recorded_at": entry["added_at"].isoformat(),
+        }
+        for entry in facts
+    ]
+    return view
+
+
+@blp.route("/<string:verification_id>/phone-facts")
+class PhoneFacts(MethodView):
+    @blp.arguments(PhoneFactSchema)
+    @blp.response(201, VerificationRecordSchema)
+    def post(self, data: dict[str, Any], verification_id: str) -> Any:
+        """Record what a payer representative confirmed on a call (rep, call reference, coverage,
+        prior auth and its phone, day or visit limits); the record shows it beside the payer's
+        electronic answer."""
+        record = service().get(verification_id)
+        key = g.get("api_key")
+        current_app.extensions["verifier"].phone.add(
+            record.id, data, key.id if key else None, key.name if key else None, service().clock()
+        )
+        return presented(record)
 
 
 @blp.route("/<string:verification_id>/history")
@@ -141,7 +191,7 @@ class MemberHistory(MethodView):
         filters = {**query, "member_id": record.member_id, "payer_id": record.payer_id}
         page = service().find(RecordQuery(**filters))
         return {
-            "items": page.items,
+            "items": presented_many(page.items),
             "total": page.total,
             "limit": query["limit"],
             "offset": query["offset"],

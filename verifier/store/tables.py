@@ -206,3 +206,16 @@ idempotency_keys = Table(
     Column("verification_id", String(32), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# What a payer representative confirmed on a call, recorded by staff against a verification.
+phone_facts = Table(
+    "phone_facts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("verification_id", String(32), nullable=False, index=True),
+    Column("added_at", UTCDateTime(), nullable=False),
+    Column("added_by", String(32), nullable=True),
+    Column("added_by_name", String(100), nullable=True),
+    # The call details may mention the member, so they are encrypted like the rest of the PHI.
+    Column("facts", EncryptedJSON(), nullable=False),
+)

@@ -1,0 +1,48 @@
+"""Stored phone-verified facts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from verifier.store.tables import phone_facts as t
+
+
+class SqlPhoneFacts:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    def add(
+        self,
+        verification_id: str,
+        facts: dict[str, Any],
+        by: str | None,
+        by_name: str | None,
+        now: datetime,
+    ) -> dict[str, Any]:
+        row = {
+            "id": uuid.uuid4().hex,
+            "verification_id": verification_id,
+            "added_at": now,
+            "added_by": by,
+            "added_by_name": by_name,
+            "facts": facts,
+        }
+        with self._sessions() as s, s.begin():
+            s.execute(insert(t).values(**row))
+        return row
+
+    def for_verifications(self, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Every verification's facts, oldest first, in one query."""
+        found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        statement = select(t).where(t.c.verification_id.in_(ids)).order_by(t.c.added_at)
+        with self._sessions() as s, s.begin():
+            for row in s.execute(statement).mappings():
+                found[row["verification_id"]].append(dict(row))
+        return found
