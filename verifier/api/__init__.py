@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from schemas.record import ErrorSchema
-from verifier.api import audit, changes, health, intake, payers, verifications
+from verifier.api import audit, changes, estimates, health, intake, payers, verifications
 from verifier.api.auth import init_auth
 from verifier.api.errors import Api, register_domain_errors
 
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(changes.blp)
     api.register_blueprint(audit.blp)
     api.register_blueprint(intake.blp)
+    api.register_blueprint(estimates.blp)
     intake.init_intake(app)
     init_auth(app, api)
     app.register_blueprint(health.blp)

@@ -45,6 +45,7 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("intake.Intake", "POST"): ("create", "intake"),
     ("audit.Audit", "GET"): ("list", "audit"),
     ("verifications.PhoneFacts", "POST"): ("update", "verification"),
+    ("estimates.Estimate", "POST"): ("read", "verification"),
 }
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 

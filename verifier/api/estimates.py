@@ -1,0 +1,68 @@
+"""Cost estimates: what a planned IOP course will cost the client, from a verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from schemas.estimate import EstimateRequestSchema, EstimateSchema
+from verifier.domain.estimate import Schedule, cents, estimate_course
+from verifier.domain.summary import DISCLAIMER
+from verifier.records import COMPLETE
+
+blp = Blueprint("estimates", __name__, url_prefix="/v1/verifications", description="Cost estimates")
+ESTIMABLE = ("active", "inactive")
+
+
+@blp.route("/<string:verification_id>/estimate")
+class Estimate(MethodView):
+    @blp.arguments(EstimateRequestSchema)
+    @blp.response(200, EstimateSchema)
+    @blp.alt_response(409, description="The verification has no usable payer answer yet")
+    def post(self, data: dict[str, Any], verification_id: str) -> dict[str, Any]:
+        """Estimate what a planned IOP course will cost the client.
+
+        Day by day: the remaining deductible first, then the copay or coinsurance, capped at the
+        remaining out-of-pocket maximum. Figures the payer did not give are listed in `unknown`
+        and assumed the costly way; `steps` explains the reasoning for an admissions coordinator.
+        """
+        record = current_app.extensions["verifier"].service.get(verification_id)
+        determination = record.determination
+        if record.state != COMPLETE or determination is None:
+            abort(
+                409,
+                message=f"This verification is {record.state} and has no payer answer to "
+                "estimate from; verify the member again first.",
+            )
+        status = determination.get("status")
+        if status not in ESTIMABLE:
+            abort(
+                409,
+                message=f"The payer's answer was '{status}', which gives no benefits to estimate "
+                "from; fix the member data or verify again later.",
+            )
+        schedule = Schedule(
+            days_per_week=data["days_per_week"],
+            weeks=data["weeks"],
+            charge_per_day=data["charge_per_day"],
+            network=data["network"],
+        )
+        estimate = estimate_course(determination, data["level"], schedule=schedule)
+        return {
+            "verification_id": record.id,
+            "level": data["level"],
+            "network": data["network"],
+            "days_per_week": schedule.days_per_week,
+            "weeks": schedule.weeks,
+            "charge_per_day": str(cents(schedule.charge_per_day)),
+            "days": estimate.days,
+            "total_charge": str(estimate.total_charge),
+            "client_pays": str(estimate.client_pays),
+            "plan_pays": str(estimate.plan_pays),
+            "steps": estimate.steps,
+            "unknown": estimate.unknown,
+            "disclaimer": DISCLAIMER,
+        }
