@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -109,7 +110,12 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
 
         upgrade(_database_url())
     click.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    token = _development_key() if _database_url().startswith("sqlite") else None
+    embedded = _database_url().startswith("sqlite")
+    if embedded and not os.environ.get("VERIFIER_SECRET_KEY"):
+        # The console's sessions need one secret shared by every gunicorn worker; a fresh one
+        # per start only signs staff out when the development server restarts.
+        os.environ["VERIFIER_SECRET_KEY"] = secrets.token_hex(32)
+    token = _development_key() if embedded else None
     if token:
         click.echo(f"Development API key (kept in .verifier-dev-key): {token}")
         curl = EXAMPLE_CURL.format(host=host, port=port, key=token)

@@ -180,3 +180,15 @@ def test_readiness_fails_when_the_database_is_unreachable(tmp_path) -> None:
         assert app.test_client().get("/readyz").status_code == 503
     finally:
         app.extensions["verifier"].close()
+
+
+def test_the_printable_vob_is_a_pdf_and_its_export_is_audited(client: FlaskClient) -> None:
+    record = verify(client, "MOCK-IOP-DUAL").get_json()
+    response = client.get(f"/v1/verifications/{record['id']}/vob.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="vob-{record["id"]}.pdf"'
+    )
+    trail = client.get("/v1/audit?action=export").get_json()
+    assert [e["resource_id"] for e in trail["items"]] == [record["id"]]

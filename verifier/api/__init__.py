@@ -10,6 +10,14 @@ from verifier.api.auth import init_auth
 from verifier.api.errors import Api, register_domain_errors
 
 
+def register_web(app: Flask) -> None:
+    """The intake page (public) and the staff console (its own sign-in)."""
+    from verifier.web import console, intake_page
+
+    app.register_blueprint(intake_page.bp)
+    app.register_blueprint(console.bp)
+
+
 def init_app(app: Flask) -> Api:
     api = Api(app)
     api.ERROR_SCHEMA = ErrorSchema
@@ -19,6 +27,7 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(audit.blp)
     api.register_blueprint(intake.blp)
     api.register_blueprint(estimates.blp)
+    register_web(app)
     intake.init_intake(app)
     init_auth(app, api)
     app.register_blueprint(health.blp)

@@ -18,7 +18,8 @@ PUBLIC = frozenset(
         "health.readyz",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
-        "intake.page",
+        "intake_page.page",
+        "intake_page.static",
         "static",
     }
 )
@@ -34,6 +35,7 @@ REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
     ("intake.Intake", "POST"): (INTAKE, WRITE),
     ("verifications.PhoneFacts", "POST"): (WRITE,),
     ("estimates.Estimate", "POST"): (READ,),
+    ("verifications.VerificationPdf", "GET"): (READ,),
 }
 # (endpoint, method) → (action, resource) for the audit trail.
 AUDITED: dict[tuple[str, str], tuple[str, str]] = {
@@ -46,6 +48,7 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("audit.Audit", "GET"): ("list", "audit"),
     ("verifications.PhoneFacts", "POST"): ("update", "verification"),
     ("estimates.Estimate", "POST"): ("read", "verification"),
+    ("verifications.VerificationPdf", "GET"): ("export", "verification"),
 }
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
@@ -65,6 +68,8 @@ def init_auth(app: Flask, api: Api) -> None:
         g.api_key = None
         endpoint = request.endpoint or ""
         if request.method == "OPTIONS" or endpoint in PUBLIC or request.url_rule is None:
+            return None
+        if request.blueprint == "console":  # the console signs staff in with its own session
             return None
         token = _token()
         keys = current_app.extensions["verifier"].keys

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import current_app, g, request, url_for
+from flask import Response, current_app, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -196,3 +196,21 @@ class MemberHistory(MethodView):
             "limit": query["limit"],
             "offset": query["offset"],
         }
+
+
+@blp.route("/<string:verification_id>/vob.pdf")
+class VerificationPdf(MethodView):
+    @blp.response(200, description="The printable verification of benefits (PDF)")
+    @blp.alt_response(404, description="No verification has this id")
+    def get(self, verification_id: str) -> Response:
+        """The printable verification of benefits for the client's chart (PDF); audited."""
+        from verifier.web.vob import verified_by_name, vob_pdf
+
+        record = service().get(verification_id)
+        key = g.get("api_key")
+        name = key.name if key else "API"
+        pdf = vob_pdf(record, verified_by_name(record) or name, exported_by=name)
+        disposition = f'attachment; filename="vob-{record.id}.pdf"'
+        return Response(
+            pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition}
+        )

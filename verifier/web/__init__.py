@@ -1,0 +1,1 @@
+"""The public web pages: the intake form a treatment centre links to or embeds."""

@@ -1,0 +1,242 @@
+"""The staff console: sign in with an API key, list and search verifications, read one, verify
+again, and print or download its verification of benefits (VOB).
+
+Server-rendered HTML with no scripts. Needs `SECRET_KEY`; see `console_auth` for the session.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from schemas.request import VerificationRequestSchema
+from verifier.intake import to_request
+from verifier.records import RecordQuery, VerificationRecord
+from verifier.service import NotFound, UnknownPayer
+from verifier.web import console_view as view
+from verifier.web.console_auth import (
+    CSRF_FIELD,
+    WRITE,
+    audit,
+    check_csrf,
+    csrf_token,
+    current_key,
+    secure_headers,
+    services,
+    sign_in,
+    sign_out,
+    write_audit,
+)
+from verifier.web.vob import render_vob, verified_by_name, vob_pdf
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+PAGE_SIZE = 25
+
+
+@bp.record_once
+def _cookie_defaults(state: BlueprintSetupState) -> None:
+    """The session cookie carries the (encrypted) key: never sent on cross-site requests."""
+    if not state.app.config.get("SESSION_COOKIE_SAMESITE"):
+        state.app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+@bp.before_request
+def _guard() -> ResponseReturnValue | None:
+    g.console_nonce = secrets.token_urlsafe(16)
+    if request.endpoint == "console.static":
+        return None
+    if not current_app.config.get("SECRET_KEY"):
+        abort(503, description="The console is not set up: the server has no SECRET_KEY.")
+    if request.method == "POST":
+        check_csrf()
+    if request.endpoint == "console.login" or current_key() is not None:
+        return None
+    if session.get("key_id"):
+        session.clear()
+        flash("Your session has ended. Sign in again.")
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("console.login", next=target), 303)
+
+
+@bp.after_request
+def _finish(response: Response) -> Response:
+    secure_headers(response)
+    write_audit(response)
+    return response
+
+
+@bp.context_processor
+def _template_context() -> dict[str, Any]:
+    key = g.get("console_key")
+    return {
+        "csrf_token": csrf_token,
+        "csrf_field": CSRF_FIELD,
+        "console_key": key,
+        "can_write": key is not None and key.allows(WRITE),
+        "nonce": g.get("console_nonce", ""),
+    }
+
+
+@bp.errorhandler(HTTPException)
+def _error(error: HTTPException) -> ResponseReturnValue:
+    if error.code is None or error.code < 400:
+        return error
+    return render_template("console_error.html", error=error), error.code
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a page of this console: never an open redirect."""
+    if target and target.startswith("/console/") and "\\" not in target:
+        return target.rstrip("?")
+    return url_for("console.index")
+
+
+def _record(verification_id: str) -> VerificationRecord:
+    try:
+        record: VerificationRecord = services().service.get(verification_id)
+    except NotFound:
+        abort(404, description="No verification has this id.")
+    return record
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    target = request.values.get("next")
+    if request.method == "GET":
+        if current_key() is not None:
+            return redirect(_safe_next(target), 303)
+        return render_template("console_login.html", next=target, error=None)
+    key, error = sign_in(request.form.get("api_key", ""))
+    if key is None:
+        status = 403 if error and "scope" in error else 400
+        return render_template("console_login.html", next=target, error=error), status
+    flash(f"Signed in as {key.name}.")
+    return redirect(_safe_next(target), 303)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    sign_out()
+    flash("You are signed out.")
+    return redirect(url_for("console.login"), 303)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    member_id = request.args.get("member_id", "").strip()[:80]
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    audit("list")
+    found = services().service.find(
+        RecordQuery(member_id=member_id or None, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    )
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    return render_template(
+        "console_list.html",
+        rows=[view.list_row(record) for record in found.items],
+        total=found.total,
+        member_id=member_id,
+        page=number,
+        pages=pages,
+        first=(number - 1) * PAGE_SIZE + 1,
+        last=(number - 1) * PAGE_SIZE + len(found.items),
+    )
+
+
+def _changes(record: VerificationRecord) -> list[dict[str, Any]]:
+    from verifier.store.changes import ChangeQuery
+
+    store = getattr(services(), "changes", None) or getattr(services().service, "changes", None)
+    if store is None or not hasattr(store, "find"):
+        return []
+    items, _ = store.find(ChangeQuery(member_id=record.member_id, limit=50))
+    return view.change_rows(items)
+
+
+@bp.get("/verifications/<verification_id>")
+def detail(verification_id: str) -> ResponseReturnValue:
+    audit("read", verification_id)
+    record = _record(verification_id)
+    determination = record.determination or {}
+    return render_template(
+        "console_detail.html",
+        record=record,
+        name=view.member_name(record),
+        badges=view.badges(record.determination),
+        summary=[line for line in (record.summary or "").splitlines() if line.strip()],
+        levels=view.level_rows(determination),
+        deductible=view.meters(determination.get("deductible")),
+        out_of_pocket=view.meters(determination.get("out_of_pocket")),
+        calls=view.calls(record),
+        changes=_changes(record),
+        created=view.when(record.created_at),
+        completed=view.when(record.completed_at),
+    )
+
+
+@bp.post("/verifications/<verification_id>/verify-again")
+def verify_again(verification_id: str) -> ResponseReturnValue:
+    audit("create")
+    if not current_key().allows(WRITE):
+        abort(403, description=f"Your key may not verify; it needs the scope {WRITE}.")
+    record = _record(verification_id)
+    back = redirect(url_for("console.detail", verification_id=record.id), 303)
+    try:
+        data = VerificationRequestSchema().load(record.request)
+        fresh = services().service.verify(to_request(data, current_app.config), record.request)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        fields = ", ".join(sorted(str(name) for name in messages)) or "the request"
+        flash(f"This request can no longer be sent as it was (check: {fields}).", "error")
+        return back
+    except UnknownPayer:
+        flash("The payer of this verification is no longer in the payer directory.", "error")
+        return back
+    audit("create", fresh.id)
+    flash("Verified again: this is the new verification.")
+    return redirect(url_for("console.detail", verification_id=fresh.id), 303)
+
+
+def _verified_by(record: VerificationRecord) -> str:
+    return verified_by_name(record) or str(current_key().name)
+
+
+@bp.get("/verifications/<verification_id>/vob")
+def vob(verification_id: str) -> ResponseReturnValue:
+    audit("export", verification_id)
+    record = _record(verification_id)
+    return render_vob(record, _verified_by(record), exported_by=current_key().name)
+
+
+@bp.get("/verifications/<verification_id>/vob.pdf")
+def vob_download(verification_id: str) -> ResponseReturnValue:
+    audit("export", verification_id)
+    record = _record(verification_id)
+    pdf = vob_pdf(record, _verified_by(record), exported_by=current_key().name)
+    disposition = f'attachment; filename="vob-{record.id}.pdf"'
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})

@@ -1,0 +1,138 @@
+"""The printable verification of benefits (VOB): one template for the print view and the PDF.
+
+`vob_pdf(record, verified_by)` works from any request (the console's, or an API route's).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from flask import current_app, g, has_request_context, render_template, request
+
+from verifier.domain.summary import DISCLAIMER, phone
+from verifier.records import VerificationRecord
+from verifier.web.console_view import calls, level_rows, meters, person, tri, when
+
+PART_2_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+_METHODS = {
+    "x12": "Electronic (X12 270/271)",
+    "clearinghouse": "Electronic (clearinghouse eligibility)",
+    "fhir": "Electronic (FHIR CoverageEligibility)",
+    "bundle": "Electronic (payer and behavioral-health administrator)",
+}
+
+
+def facility() -> dict[str, str]:
+    config = current_app.config
+    name = config.get("FACILITY_NAME") or config.get("PROVIDER_NAME") or ""
+    npi = config.get("FACILITY_NPI") or config.get("PROVIDER_NPI") or ""
+    return {"name": str(name) or "—", "npi": str(npi) or "—"}
+
+
+def _method(record: VerificationRecord) -> str:
+    fmt = (record.response_format or "").lower()
+    for prefix, text in _METHODS.items():
+        if fmt.startswith(prefix):
+            return text
+    return "Electronic" if fmt else "—"
+
+
+def _people(record: VerificationRecord, determination: dict[str, Any]) -> dict[str, Any]:
+    """The patient as the payer answered (falling back to what was sent) and the subscriber."""
+    sent_subscriber = record.request.get("subscriber") or {}
+    sent_patient = record.request.get("patient")
+    member = determination.get("member") or {}
+    source = member if (member.get("first_name") or member.get("last_name")) else None
+    source = source or sent_patient or sent_subscriber
+    relationship = member.get("relationship") or ("dependent" if sent_patient else "subscriber")
+    if sent_patient and sent_patient.get("relationship"):
+        relationship += f" ({sent_patient['relationship']} of the subscriber)"
+    return {
+        "name": person(source),
+        "date_of_birth": member.get("date_of_birth") or (source or {}).get("date_of_birth"),
+        "member_id": member.get("member_id") or record.member_id,
+        "relationship": relationship,
+        "subscriber": person(sent_subscriber) if sent_patient else None,
+        "group_sent": sent_subscriber.get("group_number"),
+    }
+
+
+def _accumulator_rows(accumulators: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for meter in meters(accumulators):
+        rows.append({"label": meter["label"], "text": meter["text"]})
+    return rows
+
+
+def vob_context(
+    record: VerificationRecord, verified_by: str, exported_by: str | None = None
+) -> dict[str, Any]:
+    determination = record.determination or {}
+    admin = determination.get("behavioral_health_administrator")
+    rejection = determination.get("rejection")
+    return {
+        "record": record,
+        "facility": facility(),
+        "patient": _people(record, determination),
+        "plan": determination.get("plan") or {},
+        "payer": determination.get("payer") or {},
+        "payer_id": record.payer_id,
+        "admin": (None if not admin else {**admin, "phone_text": phone(admin.get("phone")) or "—"}),
+        "status": determination.get("status") or record.state,
+        "rejection": rejection,
+        "error": record.error,
+        "levels": level_rows(determination),
+        "dual": {
+            **tri((determination.get("dual_diagnosis") or {}).get("covered")),
+            "explanation": (determination.get("dual_diagnosis") or {}).get("explanation") or "",
+        },
+        "deductible": _accumulator_rows(determination.get("deductible")),
+        "out_of_pocket": _accumulator_rows(determination.get("out_of_pocket")),
+        "calls": calls(record),
+        "phone_facts": list(getattr(record, "phone_facts", None) or []),
+        "service_date": record.request.get("service_date") or when(record.created_at.date()),
+        "verified_by": verified_by,
+        "verified_at": when(record.completed_at or record.created_at),
+        "exported_by": exported_by,
+        "exported_at": when(current_app.extensions["verifier"].service.clock()),
+        "method": _method(record),
+        "part_2": record.concerns_substance_use,
+        "part_2_notice": PART_2_NOTICE,
+        "disclaimer": DISCLAIMER,
+        "nonce": g.get("console_nonce", "") if has_request_context() else "",
+    }
+
+
+def render_vob(
+    record: VerificationRecord,
+    verified_by: str,
+    exported_by: str | None = None,
+    *,
+    for_pdf: bool = False,
+) -> str:
+    context = vob_context(record, verified_by, exported_by)
+    return render_template("vob.html", for_pdf=for_pdf, **context)
+
+
+def vob_pdf(record: VerificationRecord, verified_by: str, exported_by: str | None = None) -> bytes:
+    """The VOB as a PDF (WeasyPrint), from the same template as the print view."""
+    html = render_vob(record, verified_by, exported_by, for_pdf=True)
+    weasyprint = importlib.import_module("weasyprint")  # heavy: loaded on first export
+    base_url = request.url_root if has_request_context() else None
+    return bytes(weasyprint.HTML(string=html, base_url=base_url).write_pdf())
+
+
+def verified_by_name(record: VerificationRecord) -> str | None:
+    """The name of the key that asked for this verification, from the audit trail."""
+    services = current_app.extensions["verifier"]
+    if services.audit is None or services.keys is None or not hasattr(services.audit, "find"):
+        return None
+    from verifier.store.security import AuditQuery
+
+    rows, _ = services.audit.find(AuditQuery(resource_id=record.id, action="create"))
+    key_ids = [row["key_id"] for row in rows if row.get("key_id")]
+    if not key_ids:
+        return None
+    names = {key.id: key.name for key in services.keys.all()}
+    return names.get(key_ids[-1])  # newest first: the last is the one that created it
