@@ -116,6 +116,8 @@ def init_intake(app: Flask) -> None:
             return response
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"
+        # A copy of the form on the centre's own site reads how long to wait after a 429.
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST"
             response.headers["Access-Control-Allow-Headers"] = (
