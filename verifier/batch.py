@@ -83,7 +83,20 @@ class Worker:
                 if self.stopping.is_set():
                     self.queue.release(job, lease_name)
                     continue
-                self.run_job(job, lease_name)
+                try:
+                    self.run_job(job, lease_name)
+                except (
+                    Exception
+                ) as error:  # a thread that dies would strand its job until lease expiry
+                    log.error("job %s failed unexpectedly: %s", job.id, type(error).__name__)
+                    self._give_back(job, lease_name)
+
+    def _give_back(self, job: Job, lease_name: str) -> None:
+        """Requeue a job whose run broke (e.g. the database was locked), with backoff."""
+        try:
+            self.queue.finish(job, lease_name, error="internal_error", retryable=True)
+        except Exception as error:  # the lease will expire and another worker will take it
+            log.error("job %s could not be requeued: %s", job.id, type(error).__name__)
 
     def run_job(self, job: Job, lease_name: str) -> str:
         """Complete the job's verification and record the outcome; returns the job's state."""

@@ -171,7 +171,7 @@ class VerificationService:
         if self.changes is None or record.determination is None:
             return
         query = RecordQuery(
-            member_id=record.member_id, payer_id=record.payer_id, state=COMPLETE, limit=20
+            member_id=record.member_id, payer_id=record.payer_id, state=COMPLETE, limit=5
         )
         earlier = [
             r

@@ -45,7 +45,9 @@ class FanOutAdapter:
         self.settings = settings
         self.http = http
         self.retry_pause = retry_pause
-        self.pool = ThreadPoolExecutor(max_workers=max(1, min(8, len(settings.service_types))))
+        # Shared by every worker thread calling this payer, so it is sized by the payer's
+        # concurrency cap, not by the number of service types.
+        self.pool = ThreadPoolExecutor(max_workers=max(1, settings.max_concurrency))
 
     def inquire(self, request: VerificationRequest, service_type: str) -> tuple[str, Any]:
         """Send one inquiry; return the raw text to keep and the decoded answer."""
@@ -79,7 +81,10 @@ class FanOutAdapter:
 
     def check(self, request: VerificationRequest) -> PayerResponse:
         types = self.settings.service_types or ("30",)
-        outcomes = list(self.pool.map(lambda stc: self._attempt(request, stc), types))
+        if len(types) == 1:  # one inquiry: no thread hand-off
+            outcomes = [self._attempt(request, types[0])]
+        else:
+            outcomes = list(self.pool.map(lambda stc: self._attempt(request, stc), types))
         failures = [o for o in outcomes if isinstance(o, PayerError)]
         done = [
             (stc, o)

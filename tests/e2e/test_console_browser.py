@@ -3,43 +3,22 @@ sign in, open a verification made through the API, download its VOB as a PDF."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from verifier.app import create_app
-from verifier.security.keys import new_key
-from verifier.store.migrate import upgrade
+from tests.e2e.running import ARTIFACTS, CHROMIUM, chromium, create_keys, free_port, serve
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 BODY = {
     "payer_id": "MOCK",
     "subscriber": {
@@ -51,66 +30,27 @@ BODY = {
 }
 
 
-def staff_key(database_url: str) -> str:
-    """Migrate the server's database and make a read/write key in it, as an operator would."""
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url})
-    try:
-        scopes = ["verifications:read", "verifications:write"]
-        fresh = new_key("Dana at admissions", scopes, [], datetime.now(UTC))
-        app.extensions["verifier"].keys.add(fresh)
-    finally:
-        app.extensions["verifier"].close()
-    return fresh.token
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    port = free_port()
     database = f"sqlite:///{tmp_path_factory.mktemp('console') / 'verifier.sqlite3'}"
+    scopes = ["verifications:read", "verifications:write"]
+    [token] = create_keys(database, ("Dana at admissions", scopes, []))
     env = {
-        **os.environ,
         "VERIFIER_DATABASE_URL": database,
         "VERIFIER_MOCK_TIMEOUT_SECONDS": "0.2",
         "VERIFIER_SECRET_KEY": f"e2e-{secrets.token_urlsafe(32)}",
         "VERIFIER_FACILITY_NAME": "Harbor Light Recovery",
     }
-    token = staff_key(database)
-    command = [str(Path(sys.executable).with_name("verifier")), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        yield base, token
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
-        served = output.split(b"Starting gunicorn", 1)[-1]
-        assert b"Jane" not in served and b"MOCK-IOP-DUAL" not in served
-        assert token.encode() not in served
+    with serve(free_port(), env) as served:
+        yield served.base, token
+    for secret in (b"Jane", b"MOCK-IOP-DUAL", token.encode()):
+        assert secret not in served.logged
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_sign_in_open_a_verification_and_download_its_vob(

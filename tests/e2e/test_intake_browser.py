@@ -7,45 +7,23 @@ team then reads the stored request with its own key. Screenshots go to `test-art
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from tests.e2e.running import ARTIFACTS, CHROMIUM, chromium, create_keys, free_port, serve
 from verifier.app import create_app
-from verifier.security.keys import new_key
-from verifier.store.migrate import upgrade
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 CENTRE = "Harbor Light Recovery"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass(frozen=True)
@@ -56,70 +34,41 @@ class Site:
     staff: dict[str, str]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def create_keys(database_url: str, origin: str) -> tuple[str, str]:
-    """Migrate, then make the site's intake key (bound to `origin`) and a staff reading key."""
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url})
-    try:
-        keys, now = app.extensions["verifier"].keys, datetime.now(UTC)
-        intake = new_key("site intake", ["intake:submit"], [origin], now)
-        staff = new_key("admissions", ["verifications:read"], [], now)
-        keys.add(intake)
-        keys.add(staff)
-    finally:
-        app.extensions["verifier"].close()
-    return intake.token, staff.token
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     database_url = f"sqlite:///{tmp_path_factory.mktemp('intake-page') / 'verifier.sqlite3'}"
-    intake_key, staff_key = create_keys(database_url, base)
+    intake_key, staff_key = create_keys(
+        database_url,
+        ("site intake", ["intake:submit"], [base]),
+        ("admissions", ["verifications:read"], []),
+    )
     env = {
-        **os.environ,
         "VERIFIER_DATABASE_URL": database_url,
         "VERIFIER_MOCK_TIMEOUT_SECONDS": "0.2",
         "VERIFIER_INTAKE_PAGE_KEY": intake_key,
         "VERIFIER_INTAKE_PAGE_CENTRE_NAME": CENTRE,
+        "VERIFIER_INTAKE_PAGE_API_BASE": "",
     }
-    env.pop("VERIFIER_INTAKE_PAGE_API_BASE", None)
-    command = [str(Path(sys.executable).with_name("verifier")), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+    with serve(port, env) as served:
         yield Site(base, database_url, intake_key, {"Authorization": f"Bearer {staff_key}"})
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
-        served = output.split(b"Starting gunicorn", 1)[-1]
-        # What the person typed never reaches the logs.
-        for typed in (b"Jane", b"MOCK-IOP-DUAL", b"MOCK_IOP_DUAL", b"1985", b"jane@example.org"):
-            assert typed not in served
+    # What the person typed never reaches the logs.
+    for typed in (
+        b"Jane",
+        b"MOCK-IOP-DUAL",
+        b"MOCK_IOP_DUAL",
+        b"1985-03-15",
+        b"19850315",
+        b"jane@example.org",
+    ):
+        assert typed not in served.logged
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 
-from verifier.app import create_app
-from verifier.security.keys import new_key
-from verifier.store.migrate import upgrade
+from tests.e2e.running import create_keys, free_port, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -36,55 +26,15 @@ EXPECTED = {
 }
 
 
-def admin_key(database_url: str) -> str:
-    """Migrate the server's database and create a key in it, as an operator would."""
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url})
-    try:
-        fresh = new_key("e2e", ["admin"], [], datetime.now(UTC))
-        app.extensions["verifier"].keys.add(fresh)
-    finally:
-        app.extensions["verifier"].close()
-    return fresh.token
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    port = free_port()
-    database = tmp_path_factory.mktemp("e2e") / "verifier.sqlite3"
-    env = {
-        **os.environ,
-        "VERIFIER_DATABASE_URL": f"sqlite:///{database}",
-        "VERIFIER_MOCK_TIMEOUT_SECONDS": "0.2",
-    }
-    token = admin_key(f"sqlite:///{database}")
-    command = [str(Path(sys.executable).with_name("verifier")), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        yield base, {"Authorization": f"Bearer {token}"}
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
-        # Past the start-up banner (whose example curl names an invented member), no PHI is logged.
-        served = output.split(b"Starting gunicorn", 1)[-1]
-        assert b"Jane" not in served
-        assert b"MOCK-IOP-DUAL" not in served
-        assert b"1985" not in served
+    database = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'verifier.sqlite3'}"
+    [token] = create_keys(database, ("e2e", ["admin"], []))
+    env = {"VERIFIER_DATABASE_URL": database, "VERIFIER_MOCK_TIMEOUT_SECONDS": "0.2"}
+    with serve(free_port(), env) as served:
+        yield served.base, {"Authorization": f"Bearer {token}"}
+    for secret in (b"Jane", b"MOCK-IOP-DUAL", b"1985-03-15", b"19850315"):
+        assert secret not in served.logged
 
 
 @pytest.mark.parametrize("member_id", sorted(EXPECTED))

@@ -25,7 +25,7 @@ _STATUS = {
     "rejected": "The insurer rejected the inquiry",
     "payer_unavailable": "The insurer could not answer right now",
 }
-_PERIODS = {
+PERIOD_WORDS = {
     "calendar_year": "per calendar year",
     "service_year": "per benefit year",
     "year": "per year",
@@ -79,7 +79,7 @@ def _limit(limit: Limit) -> str:
         amount = money(limit.quantity)
     else:
         amount = f"{_count(limit.quantity)} {limit.unit or 'units'}"
-    period = _PERIODS.get(limit.period or "", "")
+    period = PERIOD_WORDS.get(limit.period or "", "")
     return f"{amount} {period}".strip()
 
 

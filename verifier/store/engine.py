@@ -47,6 +47,8 @@ def _tune_sqlite_file(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # With WAL, NORMAL stays consistent after a crash and spares an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from verifier.domain.summary import money, percent, phone
+from verifier.domain.summary import PERIOD_WORDS, money, percent, phone
 from verifier.records import VerificationRecord
 
 LEVELS = (
@@ -23,20 +23,6 @@ BADGES = (
     ("iop_substance_use", "Substance use IOP"),
     ("dual_diagnosis", "Dual diagnosis"),
 )
-_PERIODS = {
-    "calendar_year": "per calendar year",
-    "service_year": "per benefit year",
-    "year": "per year",
-    "visit": "per visit",
-    "day": "per day",
-    "week": "per week",
-    "month": "per month",
-    "lifetime": "per lifetime",
-    "remaining": "remaining",
-    "lifetime_remaining": "remaining for life",
-    "admission": "per admission",
-    "episode": "per episode of care",
-}
 # Summary lines that say whom to call (the determination JSON keeps no contact of its own).
 _CALL_LINES = (
     "For prior authorization, call",
@@ -101,7 +87,7 @@ def limits(items: list[dict[str, Any]]) -> str:
         else:
             amount += f" {item.get('unit') or 'units'}"
         period = item.get("period")
-        texts.append(f"{amount} {_PERIODS[period]}" if period in _PERIODS else amount)
+        texts.append(f"{amount} {PERIOD_WORDS[period]}" if period in PERIOD_WORDS else amount)
     return "; ".join(texts) if texts else "None stated"
 
 
