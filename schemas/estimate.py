@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -19,7 +19,11 @@ UNKNOWNS = ["coverage", "deductible", "cost_share", "out_of_pocket"]
 
 
 def _amount(value: str) -> None:
-    if Decimal(value) <= 0:
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return  # the pattern check beside this one says what is wrong
+    if not amount.is_finite() or amount <= 0:
         raise ValidationError("Enter an amount above 0.")
 
 

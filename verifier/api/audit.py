@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.record import AuditPageSchema, AuditQuerySchema
+from verifier.api.parsing import Blueprint
 from verifier.store.security import AuditQuery
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description="Audit trail (admin)")

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from schemas.record import ChangePageSchema, ChangeQuerySchema
+from verifier.api.parsing import Blueprint
 from verifier.store.changes import ChangeQuery
 
 blp = Blueprint("changes", __name__, url_prefix="/v1/changes", description="Change events")

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from schemas.estimate import EstimateRequestSchema, EstimateSchema
+from verifier.api.parsing import Blueprint
 from verifier.domain.estimate import Schedule, cents, estimate_course
 from verifier.domain.summary import DISCLAIMER
 from verifier.records import COMPLETE

@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from schemas.intake import IntakeReceiptSchema, IntakeSchema
+from verifier.api.parsing import Blueprint
 from verifier.intake import to_request
 
 blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")

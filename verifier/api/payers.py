@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from adapters.directory import PayerSettings
 from schemas.record import PayerEntrySchema, PayerQuerySchema
+from verifier.api.parsing import Blueprint
 
 blp = Blueprint("payers", __name__, url_prefix="/v1/payers", description="Payer directory")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, current_app, g, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from schemas.record import (
     PhoneFactSchema,
@@ -18,6 +18,7 @@ from schemas.record import (
 )
 from schemas.request import VerificationRequestSchema
 from verifier.api.errors import MESSAGES
+from verifier.api.parsing import Blueprint
 from verifier.domain.phone import with_phone_facts
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord

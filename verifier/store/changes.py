@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.domain.changes import Change
-from verifier.store.repository import protector, start_of_day
+from verifier.store.repository import before_day_after, protector, start_of_day
 from verifier.store.tables import change_events as t
 
 
@@ -73,7 +73,7 @@ class SqlChangeStore:
         if query.created_from:
             conditions.append(t.c.created_at >= start_of_day(query.created_from))
         if query.created_to:
-            conditions.append(t.c.created_at < start_of_day(query.created_to + timedelta(days=1)))
+            conditions += before_day_after(t.c.created_at, query.created_to)
         statement = select(t).where(*conditions).order_by(t.c.created_at.desc(), t.c.id)
         with self._sessions() as s, s.begin():
             total = s.execute(select(func.count()).select_from(t).where(*conditions)).scalar_one()

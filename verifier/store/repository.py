@@ -96,12 +96,20 @@ def filters(query: RecordQuery, keys: Any) -> list[ColumnElement[bool]]:
         conditions.append(t.c.created_at >= start_of_day(query.created_from))
     if query.created_to is not None:
         # Half-open at the next midnight, so the whole last day counts whatever the precision.
-        conditions.append(t.c.created_at < start_of_day(query.created_to + timedelta(days=1)))
+        conditions += before_day_after(t.c.created_at, query.created_to)
     return conditions
 
 
 def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def before_day_after(column: Any, day: date) -> list[ColumnElement[bool]]:
+    """`column` on or before `day`, as a half-open bound at the next midnight (none at all for
+    the last day the calendar has)."""
+    if day >= date.max:
+        return []
+    return [column < start_of_day(day + timedelta(days=1))]
 
 
 def protector(sessions: sessionmaker[Session]) -> Any:

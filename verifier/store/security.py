@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, func, insert, select, update
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.security.keys import ApiKey, NewKey, digest
-from verifier.store.repository import start_of_day
+from verifier.store.repository import before_day_after, start_of_day
 from verifier.store.tables import api_keys, audit_events, idempotency_keys
 
 
@@ -103,7 +103,7 @@ class SqlAuditLog:
         if query.created_from:
             conditions.append(t.c.at >= start_of_day(query.created_from))
         if query.created_to:
-            conditions.append(t.c.at < start_of_day(query.created_to + timedelta(days=1)))
+            conditions += before_day_after(t.c.at, query.created_to)
         with self._sessions() as s, s.begin():
             total = s.execute(select(func.count()).select_from(t).where(*conditions)).scalar_one()
             rows = (
