@@ -1,0 +1,138 @@
+"""Run every benchmark with its defaults and print one table of their headline figures.
+
+    .venv/bin/python -m bench.run_all                     # reading, serving, batch (~5 min)
+    .venv/bin/python -m bench.run_all --only reading      # a subset
+    .venv/bin/python -m bench.run_all --database-url postgresql+psycopg://root@/test
+
+Each benchmark's own report goes to standard error as it runs; standard output gets only the
+table. bench.reading and bench.serving are called in this process (`main(argv)` returns rows);
+bench.batch runs as a subprocess with a small job (N=200, R=50/s, L=200 ms) and its `target:`
+and `throughput:` lines are read back. Not a test: nothing here runs under pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ("reading", "serving", "batch")
+BATCH_ARGS = ["--n", "200", "--rate", "50", "--latency-ms", "200", "--workers", "1"]
+BATCH_TIMEOUT = 240
+
+
+class Row(NamedTuple):
+    """One headline figure: which benchmark, what was measured, the value, target, verdict."""
+
+    bench: str
+    figure: str
+    value: str
+    target: str = ""
+    verdict: str = ""  # MET, MISSED, or "" where no target is stated
+
+
+def format_rows(rows: Sequence[Row]) -> str:
+    header = Row("benchmark", "figure", "measured", "target", "verdict")
+    cells = [list(header), *(list(row) for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
+    ]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
+
+
+def batch_rows(database_url: str | None) -> list[Row]:
+    """bench.batch as a subprocess with a small job; its verdict lines become rows."""
+    command = [sys.executable, "-m", "bench.batch", *BATCH_ARGS]
+    if database_url:
+        command += ["--database-url", database_url]
+    label = "N=200, R=50/s, L=200 ms, 1 worker"
+    try:
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=BATCH_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return [Row("batch", label, f"no result in {BATCH_TIMEOUT} s", "", "see bench/batch.py")]
+    sys.stderr.write(done.stdout + done.stderr)
+    rows = []
+    for line in done.stdout.splitlines():
+        if line.startswith("target:"):
+            found = re.match(r"target: (.*?): (MET|MISSED)\s*\((.*)\)\s*$", line)
+            if found:
+                goal, result, measured = found.groups()
+                goal = re.sub(r"\s*\(stated for [^)]*\)", "", goal)
+                rows.append(Row("batch", label, measured, goal, result))
+            else:
+                rows.append(Row("batch", label, line.removeprefix("target:").strip()))
+        elif line.startswith("throughput:"):
+            rows.append(Row("batch", "throughput", line.removeprefix("throughput:").strip()))
+    if not rows:
+        why = f"exit {done.returncode}, no target line"
+        rows.append(Row("batch", label, why, "", "see bench/batch.py"))
+    return rows
+
+
+def machine() -> str:
+    load = os.getloadavg()[0]
+    return (
+        f"{os.cpu_count()} CPUs ({platform.machine()}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, load average {load:.2f}"
+    )
+
+
+def run(name: str, call: Callable[[], list[Row]]) -> list[Row]:
+    print(f"\n===== bench.{name} =====", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            rows = call()
+    except Exception as error:  # one benchmark failing must not hide the others' figures
+        traceback.print_exc()
+        rows = [Row(name, "failed", f"{type(error).__name__}: {error}"[:90])]
+    print(f"bench.{name} took {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__)
+    parser.add_argument(
+        "--only", help=f"comma-separated subset of {','.join(BENCHMARKS)} (default: all)"
+    )
+    parser.add_argument(
+        "--database-url", help="PostgreSQL for serving and batch (default: SQLite files)"
+    )
+    args = parser.parse_args(argv)
+    chosen = args.only.split(",") if args.only else list(BENCHMARKS)
+    unknown = set(chosen) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    before = machine()
+    rows: list[Row] = []
+    if "reading" in chosen:
+        from bench import reading
+
+        rows += run("reading", lambda: reading.main([]))
+    if "serving" in chosen:
+        from bench import serving
+
+        extra = ["--database-url", args.database_url] if args.database_url else []
+        rows += run("serving", lambda: serving.main(extra))
+    if "batch" in chosen:
+        rows += run("batch", lambda: batch_rows(args.database_url))
+    print(f"machine: {before}")
+    print(format_rows(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
