@@ -170,20 +170,13 @@ class VerificationService:
         """Compare with the member's previous complete verification with this payer."""
         if self.changes is None or record.determination is None:
             return
-        query = RecordQuery(
-            member_id=record.member_id, payer_id=record.payer_id, state=COMPLETE, limit=5
-        )
-        earlier = [
-            r
-            for r in self.repository.find(query).items
-            if r.id != record.id and r.created_at <= record.created_at and r.determination
-        ]
-        if not earlier:
+        previous = self.repository.previous_complete(record)
+        if previous is None:
             return
-        previous = earlier[0]
-        found = detect_changes(previous.determination, record.determination)
+        previous_id, previous_determination = previous
+        found = detect_changes(previous_determination, record.determination)
         self.changes.replace(
-            record.id, previous.id, record.member_id, record.payer_id, found, self.clock()
+            record.id, previous_id, record.member_id, record.payer_id, found, self.clock()
         )
 
     def _with_carve_out(

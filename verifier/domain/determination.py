@@ -122,17 +122,32 @@ class Determination:
     summary: str = ""
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, bool, int, type(None))
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    # Looked up once per class: dataclasses.fields() is slow on the serialisation hot path.
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is Decimal:
         return str(value)
-    if isinstance(value, date):
+    if kind is date:
         return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dict):
+    if kind is dict:
         return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [_plain(item) for item in value]
+    if is_dataclass(value):
+        return {name: _plain(getattr(value, name)) for name in _names(kind)}
     return value
 
 

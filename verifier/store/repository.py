@@ -74,6 +74,26 @@ class SqlVerificationRepository:
             total = s.execute(count).scalar_one()
         return RecordPage(items=[from_row(row) for row in rows], total=total)
 
+    def previous_complete(self, record: VerificationRecord) -> tuple[str, dict[str, Any]] | None:
+        """The id and determination of the member's latest complete verification with this payer
+        before `record`: one row, two columns, so nothing else is decrypted."""
+        statement = (
+            select(t.c.id, t.c.determination)
+            .where(
+                t.c.member_id == protector(self._sessions).index(record.member_id),
+                t.c.payer_id == record.payer_id,
+                t.c.state == "complete",
+                t.c.id != record.id,
+                t.c.created_at <= record.created_at,
+                t.c.determination.is_not(None),
+            )
+            .order_by(t.c.created_at.desc(), t.c.id.desc())
+            .limit(1)
+        )
+        with self._sessions() as s, s.begin():
+            row = s.execute(statement).first()
+        return None if row is None else (str(row[0]), row[1])
+
     def ping(self) -> None:
         """Run `SELECT 1`; raises sqlalchemy OperationalError if the database is unreachable."""
         with self._sessions() as s, s.begin():
