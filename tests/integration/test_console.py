@@ -247,3 +247,33 @@ def test_reads_and_exports_are_audited(app: Flask) -> None:
     assert ("read", "missing", "/console/verifications/<verification_id>", 404) in seen
     assert all(r["resource"] == "verification" and r["method"] == "GET" for r in rows)
     assert all(r["client_address"] for r in rows)
+
+
+def test_the_detail_page_estimates_a_course_and_the_vob_carries_it(app: Flask) -> None:
+    client, _, _ = signed_in(app, "verifications:read")
+    record_id = verify(app)
+    course = "days=3&weeks=12&charge=300.00&level=iop_mental_health&network=in_network"
+    page = client.get(f"/console/verifications/{record_id}?{course}").get_data(as_text=True)
+    assert "<strong>The client would pay $2,220</strong> of $10,800 over 36 days" in page
+    assert "Deductible: $900.00 remaining" in page
+    vob = client.get(f"/console/verifications/{record_id}/vob?{course}").get_data(as_text=True)
+    assert "Estimated cost of the course" in vob and "$2,220" in vob
+    bad = client.get(f"/console/verifications/{record_id}?days=9&weeks=1&charge=1")
+    assert "Enter 1-7 days a week" in bad.get_data(as_text=True)
+
+
+def test_phone_confirmed_facts_show_in_the_console_and_on_the_vob(app: Flask) -> None:
+    client, _, _ = signed_in(app, "verifications:read")
+    record_id = verify(app, "MOCK-CARVE-OUT")
+    services = app.extensions["verifier"]
+    facts = {
+        "rep_name": "Dana at Mindbridge",
+        "call_reference": "CALL-7781",
+        "level": "iop_substance_use",
+        "covered": True,
+    }
+    services.phone.add(record_id, facts, None, "Sam at admissions", services.service.clock())
+    page = client.get(f"/console/verifications/{record_id}").get_data(as_text=True)
+    assert "Confirmed by phone" in page and "CALL-7781" in page
+    vob = client.get(f"/console/verifications/{record_id}/vob").get_data(as_text=True)
+    assert "CALL-7781" in vob and "Sam at admissions" in vob

@@ -210,7 +210,7 @@ class VerificationPdf(MethodView):
         record = service().get(verification_id)
         key = g.get("api_key")
         name = key.name if key else "API"
-        pdf = vob_pdf(record, verified_by_name(record) or name, exported_by=name)
+        pdf = vob_pdf(record, verified_by_name(record) or name, exported_by=name, args=request.args)
         disposition = f'attachment; filename="vob-{record.id}.pdf"'
         return Response(
             pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition}

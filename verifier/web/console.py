@@ -45,6 +45,7 @@ from verifier.web.console_auth import (
     sign_out,
     write_audit,
 )
+from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
 from verifier.web.vob import render_vob, verified_by_name, vob_pdf
 
 bp = Blueprint(
@@ -182,9 +183,12 @@ def _changes(record: VerificationRecord) -> list[dict[str, Any]]:
 def detail(verification_id: str) -> ResponseReturnValue:
     audit("read", verification_id)
     record = _record(verification_id)
-    determination = record.determination or {}
+    facts = phone_facts(record)
+    determination = with_calls(record, facts)
     return render_template(
         "console_detail.html",
+        course=course_estimate(determination, request.args),
+        facts=fact_lines(facts),
         record=record,
         name=view.member_name(record),
         badges=view.badges(record.determination),
@@ -230,13 +234,15 @@ def _verified_by(record: VerificationRecord) -> str:
 def vob(verification_id: str) -> ResponseReturnValue:
     audit("export", verification_id)
     record = _record(verification_id)
-    return render_vob(record, _verified_by(record), exported_by=current_key().name)
+    return render_vob(
+        record, _verified_by(record), exported_by=current_key().name, args=request.args
+    )
 
 
 @bp.get("/verifications/<verification_id>/vob.pdf")
 def vob_download(verification_id: str) -> ResponseReturnValue:
     audit("export", verification_id)
     record = _record(verification_id)
-    pdf = vob_pdf(record, _verified_by(record), exported_by=current_key().name)
+    pdf = vob_pdf(record, _verified_by(record), exported_by=current_key().name, args=request.args)
     disposition = f'attachment; filename="vob-{record.id}.pdf"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})

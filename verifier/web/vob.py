@@ -9,9 +9,11 @@ import importlib
 from typing import Any
 
 from flask import current_app, g, has_request_context, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
+from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
 from verifier.web.console_view import calls, level_rows, meters, person, tri, when
 
 PART_2_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
@@ -66,9 +68,13 @@ def _accumulator_rows(accumulators: dict[str, Any] | None) -> list[dict[str, Any
 
 
 def vob_context(
-    record: VerificationRecord, verified_by: str, exported_by: str | None = None
+    record: VerificationRecord,
+    verified_by: str,
+    exported_by: str | None = None,
+    args: Any = None,
 ) -> dict[str, Any]:
-    determination = record.determination or {}
+    facts = phone_facts(record)
+    determination = with_calls(record, facts)
     admin = determination.get("behavioral_health_administrator")
     rejection = determination.get("rejection")
     return {
@@ -90,7 +96,8 @@ def vob_context(
         "deductible": _accumulator_rows(determination.get("deductible")),
         "out_of_pocket": _accumulator_rows(determination.get("out_of_pocket")),
         "calls": calls(record),
-        "phone_facts": list(getattr(record, "phone_facts", None) or []),
+        "phone_facts": fact_lines(facts),
+        "course": course_estimate(determination, args if args is not None else MultiDict()),
         "service_date": record.request.get("service_date") or when(record.created_at.date()),
         "verified_by": verified_by,
         "verified_at": when(record.completed_at or record.created_at),
@@ -110,14 +117,21 @@ def render_vob(
     exported_by: str | None = None,
     *,
     for_pdf: bool = False,
+    args: Any = None,
 ) -> str:
-    context = vob_context(record, verified_by, exported_by)
+    context = vob_context(record, verified_by, exported_by, args)
     return render_template("vob.html", for_pdf=for_pdf, **context)
 
 
-def vob_pdf(record: VerificationRecord, verified_by: str, exported_by: str | None = None) -> bytes:
-    """The VOB as a PDF (WeasyPrint), from the same template as the print view."""
-    html = render_vob(record, verified_by, exported_by, for_pdf=True)
+def vob_pdf(
+    record: VerificationRecord,
+    verified_by: str,
+    exported_by: str | None = None,
+    args: Any = None,
+) -> bytes:
+    """The VOB as a PDF (WeasyPrint), from the same template as the print view; `args` may hold
+    a course (days, weeks, charge, level, network) to estimate on it."""
+    html = render_vob(record, verified_by, exported_by, for_pdf=True, args=args)
     weasyprint = importlib.import_module("weasyprint")  # heavy: loaded on first export
     base_url = request.url_root if has_request_context() else None
     return bytes(weasyprint.HTML(string=html, base_url=base_url).write_pdf())
