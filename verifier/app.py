@@ -9,7 +9,7 @@ from flask import Flask
 
 from verifier import api
 from verifier.bootstrap import Services, bootstrap
-from verifier.config import DEFAULTS
+from verifier.config import load_config
 from verifier.logs import configure_logging
 
 
@@ -18,8 +18,7 @@ def create_app(
 ) -> Flask:
     """Config from defaults, then `VERIFIER_*` environment variables, then `test_config`."""
     app = Flask(__name__)
-    app.config.update(DEFAULTS)
-    app.config.from_prefixed_env("VERIFIER")
+    app.config.update(load_config())
     if test_config:
         app.config.update(test_config)
     if app.config.get("LOG_JSON", True):

@@ -312,15 +312,19 @@ def worker_command(concurrency: int, poll_seconds: float, until_idle: bool) -> N
     """
     import signal
 
-    from verifier.app import create_app
     from verifier.batch import Worker
+    from verifier.bootstrap import bootstrap
+    from verifier.config import load_config
+    from verifier.logs import configure_logging
 
-    app = create_app()
-    services = app.extensions["verifier"]
+    # The worker needs the services, not the web app: building that would only slow start-up.
+    config = load_config()
+    configure_logging(str(config.get("LOG_LEVEL", "INFO")))
+    services = bootstrap(config)
     worker = Worker(
         services.service,
         services.queue,
-        app.config,
+        config,
         concurrency=concurrency,
         poll_seconds=poll_seconds,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+from flask import Config
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "sqlite:///verifier.sqlite3",
@@ -28,3 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     "JSON_SORT_KEYS": False,
 }
+
+
+def load_config() -> Config:
+    """Defaults, then `VERIFIER_*` environment variables: what the app sees, without the app."""
+    config = Config(os.getcwd())
+    config.update(DEFAULTS)
+    config.from_prefixed_env("VERIFIER")
+    return config

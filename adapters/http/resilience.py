@@ -11,12 +11,23 @@ from adapters.base import CircuitOpen
 
 
 class RateLimiter:
-    """At most `rate` calls a second on average, bursts up to `rate`; callers wait their turn."""
+    """At most `rate` calls a second on average; callers wait their turn.
 
-    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+    Bursts are kept to a fifth of a second's worth, well inside what a payer's own limiter at
+    the same rate lets through, so network jitter that bunches calls up does not earn a 429.
+    """
+
+    def __init__(
+        self,
+        rate: float | None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.rate = rate
         self.clock = clock
-        self.tokens = float(rate or 0)
+        self.sleep = sleep
+        self.capacity = max(1.0, (rate or 0) / 5)
+        self.tokens = self.capacity
         self.updated = clock()
         self.lock = threading.Lock()
 
@@ -26,13 +37,14 @@ class RateLimiter:
         while True:
             with self.lock:
                 now = self.clock()
-                self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
                 self.updated = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
+                # A hair under one token is one: float rounding must not make a caller spin.
+                if self.tokens >= 1 - 1e-9:
+                    self.tokens = max(0.0, self.tokens - 1)
                     return
                 wait = (1 - self.tokens) / self.rate
-            time.sleep(wait)
+            self.sleep(wait)
 
 
 class CircuitBreaker:

@@ -186,12 +186,21 @@ def test_circuit_lets_one_call_through_after_the_reset_time() -> None:
     breaker.before_call()
 
 
-def test_rate_limiter_spaces_calls_beyond_the_burst() -> None:
+def test_rate_limiter_holds_the_rate_with_only_a_small_burst() -> None:
     now = [0.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
-    limiter.acquire()
-    limiter.acquire()
-    assert limiter.tokens < 1
+    starts: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(10, clock=lambda: now[0], sleep=sleep)
+    for _ in range(40):
+        limiter.acquire()
+        starts.append(now[0])
+    assert starts[:2] == [0.0, 0.0]  # a burst of a fifth of a second's worth
+    # In any one second: the rate plus the burst (a fifth of it), never more.
+    assert max(sum(1 for t in starts if s <= t < s + 1) for s in starts) <= 12
+    assert starts[-1] == pytest.approx(3.8)
 
 
 @respx.mock
