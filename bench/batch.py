@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from adapters.mock import SCENARIOS
@@ -145,19 +144,13 @@ def database(url: str | None, workdir: Path) -> Iterator[str]:
     if url is None:
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
+
+    from tests.integration.conftest import postgres_schema
+
     if make_url(url).get_backend_name() != "postgresql":
         raise SystemExit("bench: --database-url must be PostgreSQL (SQLite is the default)")
-    schema = f"bench_{uuid.uuid4().hex}"
-    admin = create_engine(url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    # The same throwaway schema the PostgreSQL tests use, dropped afterwards.
+    yield from postgres_schema(url)
 
 
 def enqueue(database_url: str, directory: Path, n: int) -> float:

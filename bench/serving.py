@@ -44,7 +44,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,22 +137,14 @@ def database(url: str | None, workdir: Path) -> Iterator[str]:
     if url is None:
         yield f"sqlite:///{workdir / 'verifier.sqlite3'}"
         return
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
+    from tests.integration.conftest import postgres_schema
 
     if make_url(url).get_backend_name() != "postgresql":
         raise SystemExit("bench: --database-url must be PostgreSQL (SQLite is the default)")
-    schema = f"bench_{uuid.uuid4().hex}"
-    admin = create_engine(url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    # The same throwaway schema the PostgreSQL tests use, dropped afterwards.
+    yield from postgres_schema(url)
 
 
 def admin_key(database_url: str) -> str:
