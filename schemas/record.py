@@ -52,11 +52,16 @@ class PhoneFactSchema(StrictSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
-class VerificationPageSchema(Schema):
-    items = fields.List(fields.Nested(VerificationRecordSchema))
+class PageSchema(Schema):
+    """One page of a list: the matching total, and where this page starts and how long it is."""
+
     total = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()
+
+
+class VerificationPageSchema(PageSchema):
+    items = fields.List(fields.Nested(VerificationRecordSchema))
 
 
 class VerificationQuerySchema(StrictSchema):
@@ -117,11 +122,8 @@ class ChangeEventSchema(Schema):
     created_at = fields.DateTime()
 
 
-class ChangePageSchema(Schema):
+class ChangePageSchema(PageSchema):
     items = fields.List(fields.Nested(ChangeEventSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class ChangeQuerySchema(StrictSchema):
@@ -147,11 +149,8 @@ class AuditEventSchema(Schema):
     request_id = fields.String(allow_none=True)
 
 
-class AuditPageSchema(Schema):
+class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditEventSchema))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class AuditQuerySchema(StrictSchema):

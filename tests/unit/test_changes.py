@@ -6,21 +6,9 @@ from typing import Any, NoReturn
 
 import pytest
 
+from adapters.mock import SCENARIOS
 from tests.helpers import determine, fixture_path
 from verifier.domain.changes import Change, detect_changes
-
-SCENARIOS = [
-    "MOCK-IOP-DUAL",
-    "MOCK-MH-ONLY",
-    "MOCK-SUD-ONLY",
-    "MOCK-INACTIVE",
-    "MOCK-NOT-FOUND",
-    "MOCK-CARVE-OUT",
-    "MOCK-HMO",
-    "MOCK-DEPENDENT",
-    "MOCK-DEDUCTIBLE-MET",
-    "MOCK-PAYER-DOWN",
-]
 
 
 def det(name: str) -> dict[str, Any]:

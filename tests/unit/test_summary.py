@@ -6,21 +6,11 @@ import re
 
 import pytest
 
+from adapters.mock import SCENARIOS
 from tests.helpers import determine, fixture_path
 from verifier.domain.summary import DISCLAIMER
 
-ALL = [
-    "MOCK-IOP-DUAL",
-    "MOCK-MH-ONLY",
-    "MOCK-SUD-ONLY",
-    "MOCK-INACTIVE",
-    "MOCK-NOT-FOUND",
-    "MOCK-CARVE-OUT",
-    "MOCK-HMO",
-    "MOCK-DEPENDENT",
-    "MOCK-DEDUCTIBLE-MET",
-    "MOCK-PAYER-DOWN",
-]
+ALL = list(SCENARIOS)
 
 
 def summary(name: str) -> str:

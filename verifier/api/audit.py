@@ -8,6 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from schemas.record import AuditPageSchema, AuditQuerySchema
+from verifier.api.paging import page
 from verifier.api.parsing import Blueprint
 from verifier.store.security import AuditQuery
 
@@ -21,4 +22,4 @@ class Audit(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Every create, read, list and export of PHI: who, what, when, from where, outcome."""
         items, total = current_app.extensions["verifier"].audit.find(AuditQuery(**query))
-        return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
+        return page(items, total, query)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from schemas.record import ChangePageSchema, ChangeQuerySchema
+from verifier.api.paging import page
 from verifier.api.parsing import Blueprint
 from verifier.store.changes import ChangeQuery
 
@@ -22,4 +23,4 @@ class Changes(MethodView):
         """Coverage, IOP, prior-auth, plan and accumulator changes, newest first."""
         changes = current_app.extensions["verifier"].service.changes
         items, total = changes.find(ChangeQuery(**query))
-        return {"items": items, "total": total, "limit": query["limit"], "offset": query["offset"]}
+        return page(items, total, query)

@@ -18,6 +18,7 @@ from schemas.record import (
 )
 from schemas.request import VerificationRequestSchema
 from verifier.api.errors import MESSAGES
+from verifier.api.paging import page as page_body
 from verifier.api.parsing import Blueprint
 from verifier.domain.phone import with_phone_facts
 from verifier.intake import to_request
@@ -72,13 +73,8 @@ class Verifications(MethodView):
     @blp.response(200, VerificationPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List verifications, newest first, filtered by member, payer, status or date."""
-        page = service().find(RecordQuery(**query))
-        return {
-            "items": presented_many(page.items),
-            "total": page.total,
-            "limit": query["limit"],
-            "offset": query["offset"],
-        }
+        found = service().find(RecordQuery(**query))
+        return page_body(presented_many(found.items), found.total, query)
 
 
 def answer(record: VerificationRecord) -> Any:
@@ -190,13 +186,8 @@ class MemberHistory(MethodView):
         """
         record = service().get(verification_id)
         filters = {**query, "member_id": record.member_id, "payer_id": record.payer_id}
-        page = service().find(RecordQuery(**filters))
-        return {
-            "items": presented_many(page.items),
-            "total": page.total,
-            "limit": query["limit"],
-            "offset": query["offset"],
-        }
+        found = service().find(RecordQuery(**filters))
+        return page_body(presented_many(found.items), found.total, query)
 
 
 @blp.route("/<string:verification_id>/vob.pdf")
