@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 from importlib import resources
 
 from adapters.base import PayerResponse, PayerTimeout
@@ -28,7 +29,11 @@ TIMEOUT_SCENARIO = "MOCK-TIMEOUT"
 
 def scenario_271(member_id: str) -> str:
     """The 271 the mock payer answers for a member id; unknown members are not found."""
-    name = member_id if member_id in SCENARIOS else "MOCK-NOT-FOUND"
+    return _scenario(member_id if member_id in SCENARIOS else "MOCK-NOT-FOUND")
+
+
+@cache  # a handful of small files that ship with the package and never change
+def _scenario(name: str) -> str:
     return (resources.files(__package__) / "scenarios" / f"{name}.271").read_text("utf-8")
 
 

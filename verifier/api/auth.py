@@ -100,7 +100,7 @@ def init_auth(app: Flask, api: Api) -> None:
         log = current_app.extensions["verifier"].audit
         if event is None or log is None:
             return response
-        resource_id = (request.view_args or {}).get("verification_id")
+        resource_id = (request.view_args or {}).get("verification_id") or g.get("resource_id")
         if resource_id is None and event[0] == "create" and response.is_json:
             body = response.get_json(silent=True)
             if isinstance(body, dict):

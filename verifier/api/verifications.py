@@ -36,7 +36,8 @@ def service() -> VerificationService:
 
 @blp.route("")
 class Verifications(MethodView):
-    @blp.arguments(VerificationRequestSchema)
+    # An instance, not the class: webargs would build the schema (and its nested ones) per call.
+    @blp.arguments(VerificationRequestSchema())
     @blp.response(201, VerificationRecordSchema)
     @blp.alt_response(202, schema=VerificationRecordSchema, description="Accepted, still pending")
     def post(self, data: dict[str, Any]) -> Any:
@@ -67,7 +68,8 @@ class Verifications(MethodView):
         else:
             record = service().verify(domain, sent)
         remember(sent, record)
-        return answer(record)
+        # An async request may be answered with a member's verification already queued.
+        return answer(record, fresh=not wants_async)
 
     @blp.arguments(VerificationQuerySchema, location="query")
     @blp.response(200, VerificationPageSchema)
@@ -77,11 +79,15 @@ class Verifications(MethodView):
         return page_body(presented_many(found.items), found.total, query)
 
 
-def answer(record: VerificationRecord) -> Any:
+def answer(record: VerificationRecord, fresh: bool = False) -> Any:
+    """The record as a response; a `fresh` one was made by this request, so no call can have
+    been recorded against it yet and its phone facts need no lookup."""
+    g.resource_id = record.id
+    shown = _view(record, []) if fresh else presented(record)
     if record.state != "pending":
-        return presented(record)
+        return shown
     location = url_for("verifications.VerificationById", verification_id=record.id)
-    return presented(record), 202, {"Location": location}
+    return shown, 202, {"Location": location}
 
 
 def _idempotency() -> tuple[Any, str, str] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,8 +16,14 @@ def with_phone_facts(
     who recorded it, when, the representative and the call reference. Later calls win.
     Where a call settled `covered` or prior auth, the level's value is the call's and
     `source` says so; otherwise `source` is "electronic"."""
-    result = copy.deepcopy(dict(determination))
-    levels = result.get("levels_of_care") or {}
+    # Copies of only what is changed below: a deep copy of the whole determination cost
+    # more than the rest of presenting a record.
+    result = dict(determination)
+    levels = {name: dict(level) for name, level in (result.get("levels_of_care") or {}).items()}
+    if "levels_of_care" in result:
+        result["levels_of_care"] = levels
+    if isinstance(result.get("dual_diagnosis"), dict):
+        result["dual_diagnosis"] = dict(result["dual_diagnosis"])
     for level in levels.values():
         level["source"] = {"covered": "electronic", "prior_auth_required": "electronic"}
         level["confirmed_by_phone"] = {}

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.domain.changes import Change
+from verifier.store.engine import transaction
 from verifier.store.repository import before_day_after, protector, start_of_day
 from verifier.store.tables import change_events as t
+
+# Built once (see verifier/store/repository.py): every re-verification writes its events.
+_DELETE_EVENTS = delete(t).where(t.c.verification_id == bindparam("verification_id"))
+_INSERT_EVENTS = insert(t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +64,10 @@ class SqlChangeStore:
             }
             for change in changes
         ]
-        with self._sessions() as s, s.begin():
-            s.execute(delete(t).where(t.c.verification_id == verification_id))
+        with transaction(self._sessions) as connection:
+            connection.execute(_DELETE_EVENTS, {"verification_id": verification_id})
             if rows:
-                s.execute(insert(t), rows)
+                connection.execute(_INSERT_EVENTS, rows)
 
     def find(self, query: ChangeQuery) -> tuple[list[dict[str, Any]], int]:
         conditions: list[ColumnElement[bool]] = []

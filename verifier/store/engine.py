@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -56,3 +57,11 @@ def _tune_sqlite_file(dbapi_connection: Any, _record: Any) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to `engine`; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def transaction(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
+    """One transaction on a Core connection of the sessions' engine, committed on leaving.
+    The per-request paths use it: a Session adds work to every statement that plain inserts,
+    updates and selects of whole rows do not need."""
+    engine: Engine = sessions.kw["bind"]
+    return engine.begin()

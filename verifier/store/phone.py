@@ -6,10 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from verifier.store.engine import transaction
 from verifier.store.tables import phone_facts as t
+
+# Built once (see verifier/store/repository.py); "expanding" takes a list of any length.
+_FOR_VERIFICATIONS = (
+    select(t)
+    .where(t.c.verification_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.c.added_at)
+)
 
 
 class SqlPhoneFacts:
@@ -41,8 +49,7 @@ class SqlPhoneFacts:
         found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         if not ids:
             return found
-        statement = select(t).where(t.c.verification_id.in_(ids)).order_by(t.c.added_at)
-        with self._sessions() as s, s.begin():
-            for row in s.execute(statement).mappings():
+        with transaction(self._sessions) as connection:
+            for row in connection.execute(_FOR_VERIFICATIONS, {"ids": ids}).mappings():
                 found[row["verification_id"]].append(dict(row))
         return found

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, func, insert, select, text, update
+from sqlalchemy import ColumnElement, RowMapping, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.records import RecordPage, RecordQuery, VerificationRecord
+from verifier.store.engine import transaction
 from verifier.store.tables import protector_of
 from verifier.store.tables import verifications as t
 
@@ -27,6 +28,31 @@ MUTABLE_FIELDS = (
 )
 
 
+# Built once: a statement object built per call costs more to construct and to look up in
+# SQLAlchemy's compiled cache than the SQLite write itself.
+_INSERT = insert(t)
+_SAVE = (
+    update(t)
+    .where(t.c.id == bindparam("record_id"))
+    .values({name: bindparam(name) for name in MUTABLE_FIELDS})
+    .returning(t.c.id)
+)
+_GET = select(t).where(t.c.id == bindparam("record_id"))
+_PREVIOUS = (
+    select(t.c.id, t.c.determination)
+    .where(
+        t.c.member_id == bindparam("member"),
+        t.c.payer_id == bindparam("payer"),
+        t.c.state == "complete",
+        t.c.id != bindparam("record_id"),
+        t.c.created_at <= bindparam("created_at"),
+        t.c.determination.is_not(None),
+    )
+    .order_by(t.c.created_at.desc(), t.c.id.desc())
+    .limit(1)
+)
+
+
 class RecordMissing(LookupError):
     """`save` was given a record that was never added."""
 
@@ -39,22 +65,21 @@ class SqlVerificationRepository:
 
     def add(self, record: VerificationRecord) -> None:
         """Insert and commit. Raises sqlalchemy IntegrityError if the id already exists."""
-        with self._sessions() as s, s.begin():
-            s.execute(insert(t).values(**to_row(record, protector(self._sessions))))
+        with transaction(self._sessions) as connection:
+            connection.execute(_INSERT, to_row(record, protector(self._sessions)))
 
     def save(self, record: VerificationRecord) -> None:
         """Write every mutable field. Raises RecordMissing if the record was never added."""
         row = to_row(record, protector(self._sessions))
         values = {name: row[name] for name in MUTABLE_FIELDS}
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as connection:
             # RETURNING rather than rowcount: portable across drivers and typed on Result.
-            statement = update(t).where(t.c.id == record.id).values(**values).returning(t.c.id)
-            if s.execute(statement).first() is None:
+            if connection.execute(_SAVE, {"record_id": record.id, **values}).first() is None:
                 raise RecordMissing(record.id)
 
     def get(self, record_id: str) -> VerificationRecord | None:
-        with self._sessions() as s, s.begin():
-            row = s.execute(select(t).where(t.c.id == record_id)).mappings().first()
+        with transaction(self._sessions) as connection:
+            row = connection.execute(_GET, {"record_id": record_id}).mappings().first()
         return None if row is None else from_row(row)
 
     def find(self, query: RecordQuery) -> RecordPage:
@@ -77,21 +102,14 @@ class SqlVerificationRepository:
     def previous_complete(self, record: VerificationRecord) -> tuple[str, dict[str, Any]] | None:
         """The id and determination of the member's latest complete verification with this payer
         before `record`: one row, two columns, so nothing else is decrypted."""
-        statement = (
-            select(t.c.id, t.c.determination)
-            .where(
-                t.c.member_id == protector(self._sessions).index(record.member_id),
-                t.c.payer_id == record.payer_id,
-                t.c.state == "complete",
-                t.c.id != record.id,
-                t.c.created_at <= record.created_at,
-                t.c.determination.is_not(None),
-            )
-            .order_by(t.c.created_at.desc(), t.c.id.desc())
-            .limit(1)
-        )
-        with self._sessions() as s, s.begin():
-            row = s.execute(statement).first()
+        parameters = {
+            "member": protector(self._sessions).index(record.member_id),
+            "payer": record.payer_id,
+            "record_id": record.id,
+            "created_at": record.created_at,
+        }
+        with transaction(self._sessions) as connection:
+            row = connection.execute(_PREVIOUS, parameters).first()
         return None if row is None else (str(row[0]), row[1])
 
     def ping(self) -> None:

@@ -7,13 +7,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, func, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.security.keys import ApiKey, NewKey, digest
+from verifier.store.engine import transaction
 from verifier.store.repository import before_day_after, start_of_day
 from verifier.store.tables import api_keys, audit_events, idempotency_keys
+
+# Built once (see verifier/store/repository.py): these run on every authenticated request.
+_LIVE_KEY = select(api_keys).where(
+    api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_at.is_(None)
+)
+_APPEND_EVENT = insert(audit_events)
 
 
 def _key(row: RowMapping) -> ApiKey:
@@ -46,9 +53,9 @@ class SqlKeyStore:
 
     def by_token(self, token: str) -> ApiKey | None:
         """The live key for `token`; None when unknown or revoked."""
-        condition = (api_keys.c.key_hash == digest(token)) & api_keys.c.revoked_at.is_(None)
-        with self._sessions() as s, s.begin():
-            row = s.execute(select(api_keys).where(condition)).mappings().first()
+        with transaction(self._sessions) as connection:
+            found = connection.execute(_LIVE_KEY, {"key_hash": digest(token)})
+            row = found.mappings().first()
         return None if row is None else _key(row)
 
     def all(self) -> list[ApiKey]:
@@ -87,8 +94,8 @@ class SqlAuditLog:
         self._sessions = session_factory
 
     def append(self, **event: Any) -> None:
-        with self._sessions() as s, s.begin():
-            s.execute(insert(audit_events).values(id=uuid.uuid4().hex, **event))
+        with transaction(self._sessions) as connection:
+            connection.execute(_APPEND_EVENT, {"id": uuid.uuid4().hex, **event})
 
     def find(self, query: AuditQuery) -> tuple[list[dict[str, Any]], int]:
         t = audit_events
