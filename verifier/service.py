@@ -105,7 +105,7 @@ class VerificationService:
             created_at=self.clock(),
         )
         self.repository.add(record)
-        self.complete(record, request, payer)
+        self.complete(record, request, payer, first_attempt=True)
         return record
 
     def enqueue(
@@ -134,9 +134,15 @@ class VerificationService:
         return record if created else self.get(job.verification_id)
 
     def complete(
-        self, record: VerificationRecord, request: VerificationRequest, payer: PayerSettings
+        self,
+        record: VerificationRecord,
+        request: VerificationRequest,
+        payer: PayerSettings,
+        *,
+        first_attempt: bool = False,
     ) -> None:
-        """Call the payer for a stored pending record and save the outcome."""
+        """Call the payer for a stored pending record and save the outcome. A `first_attempt`
+        is a record no earlier attempt can have written change events for."""
         started = time.perf_counter()
         try:
             response = self.adapter_for(payer).check(request)
@@ -164,10 +170,11 @@ class VerificationService:
         record.completed_at = self.clock()
         self.repository.save(record)
         if record.state == COMPLETE:
-            self._record_changes(record)
+            self._record_changes(record, first_attempt)
 
-    def _record_changes(self, record: VerificationRecord) -> None:
-        """Compare with the member's previous complete verification with this payer."""
+    def _record_changes(self, record: VerificationRecord, first_attempt: bool) -> None:
+        """Compare with the member's previous complete verification with this payer. Events are
+        replaced, not added, so a job run again after a crash does not duplicate them."""
         if self.changes is None or record.determination is None:
             return
         previous = self.repository.previous_complete(record)
@@ -175,6 +182,8 @@ class VerificationService:
             return
         previous_id, previous_determination = previous
         found = detect_changes(previous_determination, record.determination)
+        if not found and first_attempt:
+            return  # nothing to store, and nothing stored before to replace
         self.changes.replace(
             record.id, previous_id, record.member_id, record.payer_id, found, self.clock()
         )

@@ -26,9 +26,10 @@ def make_engine(url: str, keys: Protector | None = None) -> Engine:
 
 def _engine(url: str) -> Engine:
     parsed = make_url(url)
-    options: dict[str, Any] = {"pool_pre_ping": True}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, **options)
+        # A server restart or an idle timeout can drop pooled connections; test each one.
+        return create_engine(parsed, pool_pre_ping=True)
+    options: dict[str, Any] = {}
     # Flask serves requests from several threads; each checks out its own pooled connection.
     options["connect_args"] = {"check_same_thread": False}
     in_memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
