@@ -14,16 +14,10 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError
 
 from verifier.records import COMPLETE, FAILED, PENDING, RecordQuery, VerificationRecord
-from verifier.store import (
-    SqlVerificationRepository,
-    current,
-    make_engine,
-    make_session_factory,
-    metadata,
-    upgrade,
-)
-from verifier.store.migrate import head
-from verifier.store.repository import RecordMissing
+from verifier.store.engine import make_engine, make_session_factory
+from verifier.store.migrate import current, head, upgrade
+from verifier.store.repository import RecordMissing, SqlVerificationRepository
+from verifier.store.tables import metadata
 
 T0 = datetime(2025, 3, 10, 14, 30, 15, 123456, tzinfo=UTC)
 

@@ -1,16 +1,6 @@
-"""SQL storage for verification records: tables, engines, the repository and migrations."""
+"""SQL storage: tables (`tables`), engines (`engine`), the stores, and migrations (`migrate`).
 
-from verifier.store.engine import make_engine, make_session_factory
-from verifier.store.migrate import current, upgrade
-from verifier.store.repository import SqlVerificationRepository
-from verifier.store.tables import metadata, verifications
-
-__all__ = [
-    "SqlVerificationRepository",
-    "current",
-    "make_engine",
-    "make_session_factory",
-    "metadata",
-    "upgrade",
-    "verifications",
-]
+Nothing is re-exported here: importing a store must not import Alembic, which only
+`verifier db upgrade` and `verifier serve` need, and which adds a tenth of a second to every
+worker's start-up.
+"""
