@@ -19,6 +19,8 @@ from verifier.service import VerificationService
 from verifier.store.queue import Job, SqlJobQueue
 from verifier.webhooks import send_webhook
 
+# One instance for every job: building a schema copies all its fields.
+_REQUESTS = VerificationRequestSchema()
 log = logging.getLogger(__name__)
 jobs_log = get_logger("verifier.jobs")
 
@@ -102,7 +104,7 @@ class Worker:
         """Complete the job's verification and record the outcome; returns the job's state."""
         record = self.service.get(job.verification_id)
         try:
-            data = VerificationRequestSchema().load(record.request)
+            data = _REQUESTS.load(record.request)
             request = to_request(data, self.config)
             payer = self.service.payer(record.payer_id)
         except Exception as error:  # a stored request that no longer loads must not loop forever
