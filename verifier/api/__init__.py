@@ -10,6 +10,7 @@ from schemas.record import ErrorSchema
 from verifier.api import audit, changes, estimates, health, intake, payers, verifications
 from verifier.api.auth import init_auth
 from verifier.api.errors import Api, register_domain_errors
+from verifier.store.engine import hold_connections, release_connections
 
 # Error answers each operation can give beyond its own: listed, so clients and the OpenAPI checks
 # know them (flask-smorest's `default` alone would make any status "documented").
@@ -61,6 +62,9 @@ def register_web(app: Flask) -> None:
 
 def init_app(app: Flask) -> Api:
     api = Api(app)
+    # First, so that authentication's key lookup already shares the request's connection.
+    app.before_request(hold_connections)
+    app.teardown_request(lambda _error: release_connections())
     api.spec.components.security_scheme(
         "apiKey",
         {"type": "http", "scheme": "bearer", "description": "an API key from verifier keys create"},

@@ -19,14 +19,16 @@ def with_phone_facts(
     # Copies of only what is changed below: a deep copy of the whole determination cost
     # more than the rest of presenting a record.
     result = dict(determination)
-    levels = {name: dict(level) for name, level in (result.get("levels_of_care") or {}).items()}
+    levels: dict[str, Any] = {
+        name: dict(level) for name, level in (result.get("levels_of_care") or {}).items()
+    }
     if "levels_of_care" in result:
         result["levels_of_care"] = levels
     if isinstance(result.get("dual_diagnosis"), dict):
         result["dual_diagnosis"] = dict(result["dual_diagnosis"])
-    for level in levels.values():
-        level["source"] = {"covered": "electronic", "prior_auth_required": "electronic"}
-        level["confirmed_by_phone"] = {}
+    for each in levels.values():
+        each["source"] = {"covered": "electronic", "prior_auth_required": "electronic"}
+        each["confirmed_by_phone"] = {}
     for entry in facts:
         fact = entry["facts"]
         level = levels.get(fact.get("level"))
