@@ -63,6 +63,8 @@ def register_web(app: Flask) -> None:
 def init_app(app: Flask) -> Api:
     api = Api(app)
     # First, so that authentication's key lookup already shares the request's connection.
+    # It is held through the payer call too: a sync gunicorn worker serves one request at a
+    # time, and threaded servers hold one per busy thread, within the pool's 5 + 10 overflow.
     app.before_request(hold_connections)
     app.teardown_request(lambda _error: release_connections())
     api.spec.components.security_scheme(
