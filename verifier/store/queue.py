@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.records import VerificationRecord
+from verifier.store.engine import transaction
 from verifier.store.repository import protector, to_row
 from verifier.store.tables import OPEN_JOB_STATES, jobs, verifications
 
@@ -91,7 +92,7 @@ class SqlJobQueue:
             "created_at": record.created_at,
         }
         try:
-            with self._sessions() as s, s.begin():
+            with transaction(self._sessions) as s:
                 s.execute(insert(verifications).values(**to_row(record, keys)))
                 s.execute(insert(jobs).values(**values))
         except IntegrityError:
@@ -109,7 +110,7 @@ class SqlJobQueue:
             jobs.c.payer_id == payer_id,
             jobs.c.state.in_(OPEN_JOB_STATES),
         )
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             row = s.execute(select(jobs).where(condition)).mappings().first()
         return None if row is None else _job(row)
 
@@ -117,7 +118,7 @@ class SqlJobQueue:
         """Lease up to `limit` ready jobs (queued and due, or running with an expired lease)."""
         now = self.clock()
         expired = and_(jobs.c.state == RUNNING, jobs.c.lease_expires_at < now)
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             s.execute(
                 update(jobs)
                 .where(expired, jobs.c.attempts >= jobs.c.max_attempts)
@@ -157,7 +158,7 @@ class SqlJobQueue:
         else:
             values |= {"state": DEAD, "finished_at": now}
         mine = and_(jobs.c.id == job.id, jobs.c.state == RUNNING, jobs.c.locked_by == worker_id)
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             row = s.execute(
                 update(jobs).where(mine).values(**values).returning(jobs.c.state)
             ).first()
@@ -172,16 +173,16 @@ class SqlJobQueue:
             "locked_by": None,
             "lease_expires_at": None,
         }
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             s.execute(update(jobs).where(mine).values(**values))
 
     def get(self, job_id: str) -> Job | None:
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             row = s.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         return None if row is None else _job(row)
 
     def for_verification(self, verification_id: str) -> Job | None:
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             row = s.execute(select(jobs).where(jobs.c.verification_id == verification_id))
             found = row.mappings().first()
         return None if found is None else _job(found)
@@ -191,5 +192,5 @@ class SqlJobQueue:
         statement = select(jobs.c.state, func.count()).group_by(jobs.c.state)
         if job_ids is not None:
             statement = statement.where(jobs.c.id.in_(job_ids))
-        with self._sessions() as s, s.begin():
+        with transaction(self._sessions) as s:
             return {str(state): int(n) for state, n in s.execute(statement)}
