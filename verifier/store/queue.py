@@ -12,14 +12,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    and_,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.records import VerificationRecord
 from verifier.store.engine import transaction
 from verifier.store.repository import protector, to_row
-from verifier.store.tables import OPEN_JOB_STATES, jobs, verifications
+from verifier.store.tables import OPEN_JOB, jobs, verifications
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
 
@@ -108,41 +118,55 @@ class SqlJobQueue:
         condition = and_(
             jobs.c.member_id == protector(self._sessions).index(member_id),
             jobs.c.payer_id == payer_id,
-            jobs.c.state.in_(OPEN_JOB_STATES),
+            text(OPEN_JOB),  # so the partial unique index answers it (see tables.py)
         )
         with transaction(self._sessions) as s:
             row = s.execute(select(jobs).where(condition)).mappings().first()
         return None if row is None else _job(row)
 
     def claim(self, worker_id: str, limit: int = 1) -> list[Job]:
-        """Lease up to `limit` ready jobs (queued and due, or running with an expired lease)."""
+        """Lease up to `limit` ready jobs: running ones whose lease expired first (they have
+        waited longest), then queued ones that are due, each in order of `run_after`."""
         now = self.clock()
         expired = and_(jobs.c.state == RUNNING, jobs.c.lease_expires_at < now)
+        due = and_(jobs.c.state == QUEUED, jobs.c.run_after <= now)
         with transaction(self._sessions) as s:
             s.execute(
                 update(jobs)
                 .where(expired, jobs.c.attempts >= jobs.c.max_attempts)
                 .values(state=DEAD, finished_at=now, last_error="lease_expired", locked_by=None)
             )
-            ready = (
-                select(jobs.c.id)
-                .where(or_(and_(jobs.c.state == QUEUED, jobs.c.run_after <= now), expired))
-                .order_by(jobs.c.run_after)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+            # Two claims, not one with OR: each then walks the (state, run_after) index and
+            # stops after `limit` rows, where the OR made SQLite read and sort every due job.
+            claimed = self._lease(s, expired, limit, worker_id, now)
+            if len(claimed) < limit:
+                claimed += self._lease(s, due, limit - len(claimed), worker_id, now)
+            return claimed
+
+    def _lease(
+        self, s: Connection, ready: ColumnElement[bool], limit: int, worker_id: str, now: datetime
+    ) -> list[Job]:
+        # One UPDATE with the choice as its subquery: atomic under SQLite's write lock, and
+        # on PostgreSQL SKIP LOCKED passes over rows another worker is claiming.
+        chosen = (
+            select(jobs.c.id)
+            .where(ready)
+            .order_by(jobs.c.run_after)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = s.execute(
+            update(jobs)
+            .where(jobs.c.id.in_(chosen.scalar_subquery()))
+            .values(
+                state=RUNNING,
+                attempts=jobs.c.attempts + 1,
+                lease_expires_at=now + self.lease,
+                locked_by=worker_id,
             )
-            claimed = s.execute(
-                update(jobs)
-                .where(jobs.c.id.in_(ready.scalar_subquery()))
-                .values(
-                    state=RUNNING,
-                    attempts=jobs.c.attempts + 1,
-                    lease_expires_at=now + self.lease,
-                    locked_by=worker_id,
-                )
-                .returning(*jobs.c)
-            )
-            return [_job(row) for row in claimed.mappings()]
+            .returning(*jobs.c)
+        )
+        return [_job(row) for row in claimed.mappings()]
 
     def finish(
         self, job: Job, worker_id: str, error: str | None = None, retryable: bool = False
