@@ -2,6 +2,8 @@
 
 One pass over the segments; each EB starts a benefit that owns the HSD, REF, DTP, AAA, MSG and
 III after it, and the LS/LE-wrapped 2120 entities. The HL hierarchy decides whose benefits they are.
+Handlers get a segment's elements stripped of surrounding whitespace and padded with "" to
+_WIDTH, so that `e[9]` is "" when the payer sent fewer elements.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from adapters.x12.tokens import Separators, X12Error, interchanges
+from adapters.x12.tokens import Separators, X12Error, interchanges, padded
 from verifier.domain.dates import parse_date
 from verifier.domain.model import Benefit, Delivery, Entity, PayerAnswer, Person, Rejection
 
 __all__ = ["X12Error", "parse_date", "read_271"]
 
 _LOOPS = {"20": "2100A", "21": "2100B", "22": "2100C", "23": "2100D"}
+_WIDTH = 14  # EB13 is the last element a handler reads
+_BLANK = [""] * _WIDTH
 
 
 def _decimal(value: str) -> Decimal | None:
@@ -28,12 +32,14 @@ def _decimal(value: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _at(elements: list[str], index: int) -> str:
-    return elements[index].strip() if len(elements) > index else ""
-
-
-def _opt(elements: list[str], index: int) -> str | None:
-    return _at(elements, index) or None
+def _service_types(value: str, repetition: str | None) -> tuple[str, ...]:
+    """EB03: one service type, or several joined by the repetition separator (5010)."""
+    if not value:
+        return ()
+    if repetition is None or repetition not in value:
+        return (value,)
+    types = tuple(value.split(repetition))
+    return tuple(filter(None, types)) if "" in types else types
 
 
 @dataclass(slots=True)
@@ -95,7 +101,7 @@ class _Transaction:
 
 
 class _Reader:
-    """The state of one pass over one interchange."""
+    """The state of one pass over one transaction set."""
 
     def __init__(self, seps: Separators, version: str | None) -> None:
         self.seps = seps
@@ -106,45 +112,37 @@ class _Reader:
         self.entity: Entity | None = None
         self.in_2120 = False
 
-    def segment(self, raw: str, elements: list[str]) -> None:
-        tag = elements[0]
-        handler = _HANDLERS.get(tag)
-        if handler is not None:
-            handler(self, raw, elements)
-
     def hl(self, raw: str, e: list[str]) -> None:
-        self.level, self.benefit, self.in_2120 = _at(e, 3), None, False
+        self.level, self.benefit, self.in_2120 = e[3], None, False
         if self.level in ("22", "23"):
             person = Person(relationship_code="18" if self.level == "22" else None)
-            self.member = _Member(person, self.level, _opt(e, 2))
-            self.tx.members[_at(e, 1) or str(len(self.tx.members))] = self.member
+            self.member = _Member(person, self.level, e[2] or None)
+            self.tx.members[e[1] or str(len(self.tx.members))] = self.member
         else:
             self.member = None
 
     def nm1(self, raw: str, e: list[str]) -> None:
         if self.in_2120 and self.benefit is not None:
-            name = " ".join(p for p in (_at(e, 4), _at(e, 3)) if p) if _at(e, 2) == "1" else None
-            self.entity = Entity(_opt(e, 1), name or _opt(e, 3), _opt(e, 8), _opt(e, 9))
+            name = " ".join(p for p in (e[4], e[3]) if p) if e[2] == "1" else None
+            self.entity = Entity(e[1] or None, name or e[3] or None, e[8] or None, e[9] or None)
             self.benefit.entities.append(self.entity)
         elif self.level == "20":
-            self.tx.payer_name, self.tx.payer_id = _opt(e, 3), _opt(e, 9)
+            self.tx.payer_name, self.tx.payer_id = e[3] or None, e[9] or None
             self.tx.payer_named = True
         elif self.member is not None and self.benefit is None:
             person = self.member.person
-            person.last_name, person.first_name = _opt(e, 3), _opt(e, 4)
-            person.member_id = _opt(e, 9) or person.member_id
+            person.last_name, person.first_name = e[3] or None, e[4] or None
+            person.member_id = e[9] or person.member_id
 
     def per(self, raw: str, e: list[str]) -> None:
-        phone = next(
-            (_at(e, i + 1) for i in (3, 5, 7) if _at(e, i) == "TE" and _at(e, i + 1)), None
-        )
+        phone = next((e[i + 1] for i in (3, 5, 7) if e[i] == "TE" and e[i + 1]), None)
         if self.in_2120 and self.entity is not None:
             self.entity.phone = phone or self.entity.phone
         elif self.level == "20" and phone:
             self.tx.payer_phone = phone
 
     def aaa(self, raw: str, e: list[str]) -> None:
-        code, follow_up = _opt(e, 3), _opt(e, 4)
+        code, follow_up = e[3] or None, e[4] or None
         if self.benefit is not None and not self.in_2120:
             loop = "2110D" if self.level == "23" else "2110C"
             self.benefit.rejections.append(Rejection(code, follow_up, loop))
@@ -160,22 +158,22 @@ class _Reader:
 
     def ref(self, raw: str, e: list[str]) -> None:
         if self.benefit is not None:
-            self.benefit.refs.append((_at(e, 1), _at(e, 2)))
-        elif self.member is not None and _at(e, 1) in ("6P", "1L", "IG") and _at(e, 2):
-            self.member.person.group_number = self.member.person.group_number or _at(e, 2)
+            self.benefit.refs.append((e[1], e[2]))
+        elif self.member is not None and e[1] in ("6P", "1L", "IG") and e[2]:
+            self.member.person.group_number = self.member.person.group_number or e[2]
 
     def dmg(self, raw: str, e: list[str]) -> None:
-        if self.member is not None and self.benefit is None and _at(e, 1) == "D8":
-            self.member.person.date_of_birth = parse_date(_at(e, 2))
+        if self.member is not None and self.benefit is None and e[1] == "D8":
+            self.member.person.date_of_birth = parse_date(e[2])
 
     def ins(self, raw: str, e: list[str]) -> None:
         if self.member is not None and self.benefit is None:
             person = self.member.person
-            person.relationship_code = _opt(e, 2) or person.relationship_code
-            person.corrected = _at(e, 3) == "001" and _at(e, 4) == "25"
+            person.relationship_code = e[2] or person.relationship_code
+            person.corrected = e[3] == "001" and e[4] == "25"
 
     def dtp(self, raw: str, e: list[str]) -> None:
-        value = (_at(e, 1), _at(e, 3))
+        value = (e[1], e[3])
         if self.benefit is not None:
             self.benefit.dates.append(value)
         elif self.member is not None:
@@ -184,42 +182,49 @@ class _Reader:
     def eb(self, raw: str, e: list[str]) -> None:
         if self.member is None:
             return
-        rep = self.seps.repetition
-        stc = _at(e, 3)
-        procedure = _at(e, 13).split(self.seps.component)
+        code, level, types, insurance, plan, period, amount, percent, qualifier, quantity = e[1:11]
+        auth, network, procedure = e[11:14]
+        parts = procedure.split(self.seps.component) if procedure else ()
+        # Positional, in Benefit's field order (EB01 to EB13's, then its lists and evidence):
+        # keywords and default factories would cost half as much again, fifty times a file.
         self.benefit = Benefit(
-            code=_at(e, 1),
-            coverage_level=_opt(e, 2),
-            service_types=tuple(s for s in (stc.split(rep) if rep else [stc]) if s),
-            insurance_type=_opt(e, 4),
-            plan_description=_opt(e, 5),
-            time_period=_opt(e, 6),
-            amount=_decimal(_at(e, 7)),
-            percent=_decimal(_at(e, 8)),
-            quantity_qualifier=_opt(e, 9),
-            quantity=_decimal(_at(e, 10)),
-            auth_required=_opt(e, 11),
-            network=_opt(e, 12),
-            procedure=":".join(procedure[:2]) if len(procedure) > 1 and procedure[1] else None,
-            evidence=raw,
+            code,
+            level or None,
+            _service_types(types, self.seps.repetition),
+            insurance or None,
+            plan or None,
+            period or None,
+            _decimal(amount) if amount else None,
+            _decimal(percent) if percent else None,
+            qualifier or None,
+            _decimal(quantity) if quantity else None,
+            auth or None,
+            network or None,
+            f"{parts[0]}:{parts[1]}" if len(parts) > 1 and parts[1] else None,
+            [],  # messages
+            [],  # refs
+            [],  # dates
+            [],  # places_of_service
+            [],  # deliveries
+            [],  # entities
+            [],  # rejections
+            raw,  # evidence
         )
         self.in_2120, self.entity = False, None
         self.member.benefits.append(self.benefit)
 
     def msg(self, raw: str, e: list[str]) -> None:
-        if self.benefit is not None and _at(e, 1):
-            self.benefit.messages.append(_at(e, 1))
+        if self.benefit is not None and e[1]:
+            self.benefit.messages.append(e[1])
 
     def iii(self, raw: str, e: list[str]) -> None:
-        if self.benefit is not None and _at(e, 1) == "ZZ" and _at(e, 2):
-            self.benefit.places_of_service.append(_at(e, 2))
+        if self.benefit is not None and e[1] == "ZZ" and e[2]:
+            self.benefit.places_of_service.append(e[2])
 
     def hsd(self, raw: str, e: list[str]) -> None:
         if self.benefit is not None:
             self.benefit.deliveries.append(
-                Delivery(
-                    _opt(e, 1), _decimal(_at(e, 2)), _opt(e, 3), _opt(e, 5), _decimal(_at(e, 6))
-                )
+                Delivery(e[1] or None, _decimal(e[2]), e[3] or None, e[5] or None, _decimal(e[6]))
             )
 
     def ls(self, raw: str, e: list[str]) -> None:
@@ -253,25 +258,32 @@ def read_271(raw: str | bytes) -> list[PayerAnswer]:
     Raises X12Error on text that is not a 271 interchange.
     """
     answers: list[PayerAnswer] = []
+    handlers = _HANDLERS
     for seps, segments in interchanges(raw):
+        separator, strip = seps.element, padded(segments, seps.element)
         version: str | None = None
         reader: _Reader | None = None
         for raw_segment in segments:
-            elements = raw_segment.split(seps.element)
-            tag = elements[0]
-            if tag == "GS":
-                version = _opt(elements, 8)
+            elements = raw_segment.split(separator)
+            tag = elements[0]  # as sent: "EB " is no EB
+            if strip:
+                elements = [element.strip() for element in elements]
+            elements += _BLANK[len(elements) :]
+            handler = handlers.get(tag)
+            if handler is not None:
+                if reader is not None:
+                    handler(reader, raw_segment, elements)
+            elif tag == "GS":
+                version = elements[8] or None
             elif tag == "ST":
-                if _at(elements, 1) != "271":
-                    kind = _at(elements, 1) or "unknown"
+                if elements[1] != "271":
+                    kind = elements[1] or "unknown"
                     raise X12Error(f"transaction set {kind} is not a 271 eligibility answer")
-                reader = _Reader(seps, _opt(elements, 3) or version)
+                reader = _Reader(seps, elements[3] or version)
             elif tag == "SE":
                 if reader is not None:
                     answers += reader.tx.answers()
                 reader = None
-            elif reader is not None:
-                reader.segment(raw_segment, elements)
         if reader is not None:
             answers += reader.tx.answers()
     if not answers:

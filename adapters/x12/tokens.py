@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from verifier.domain.model import UnreadableAnswer
 
-__all__ = ["Separators", "X12Error", "interchanges"]
+__all__ = ["Separators", "X12Error", "interchanges", "padded"]
 
 _WHITESPACE = " \t\r\n"
+_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # str.isspace() in ASCII, the space aside
 
 
 class X12Error(UnreadableAnswer):
@@ -42,6 +44,21 @@ def _separators(text: str) -> tuple[Separators, str]:
     return Separators(element, component, repetition, segment), version
 
 
+def _split(text: str, seps: Separators) -> tuple[list[str], str]:
+    """The segments of the interchange `text` starts with, up to its IEA, and the text after."""
+    terminator = seps.segment
+    # The IEA segment: a chunk between terminators that starts with IEA, after any whitespace
+    # (never the first chunk, which is the ISA).
+    iea = re.search(f"{re.escape(terminator)}[{_WHITESPACE}]*IEA{re.escape(seps.element)}", text)
+    head, rest = text, ""
+    if iea is not None:
+        end = text.find(terminator, iea.end())
+        if end >= 0:
+            head, rest = text[:end], text[end + 1 :].lstrip("\ufeff" + _WHITESPACE)
+    segments = list(filter(None, [chunk.strip(_WHITESPACE) for chunk in head.split(terminator)]))
+    return segments, rest
+
+
 def interchanges(raw: str | bytes) -> Iterator[tuple[Separators, list[str]]]:
     """Yield each interchange's separators and its segments (whitespace between them removed).
 
@@ -53,16 +70,17 @@ def interchanges(raw: str | bytes) -> Iterator[tuple[Separators, list[str]]]:
         raise X12Error("not an X12 interchange (it must start with an ISA segment)")
     while text.startswith("ISA"):
         seps, _ = _separators(text)
-        segments: list[str] = []
-        rest = ""
-        chunks = text.split(seps.segment)
-        for index, chunk in enumerate(chunks):
-            segment = chunk.strip(_WHITESPACE)
-            if not segment:
-                continue
-            segments.append(segment)
-            if segment.startswith("IEA" + seps.element):
-                rest = seps.segment.join(chunks[index + 1 :]).lstrip("\ufeff" + _WHITESPACE)
-                break
+        segments, text = _split(text, seps)
         yield seps, segments
-        text = rest
+
+
+def padded(segments: list[str], element: str) -> bool:
+    """Whether an element of these segments (the ISA aside, whose fields are fixed-width) may
+    start or end with whitespace (str.isspace). When not, elements need no strip() one by one."""
+    body = element.join(segments[1:])
+    if body.isascii():  # the usual case, checked a character at a time (memchr), not per char
+        if any(space in body for space in _ASCII_SPACES):
+            return True
+    elif not body.isprintable():  # no whitespace but the space is printable
+        return True
+    return f" {element}" in body or f"{element} " in body

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from verifier.domain.determination import Accumulator, Accumulators, Tiers
 from verifier.domain.model import Benefit
-from verifier.domain.rows import CENT, is_plan_level, pick
+from verifier.domain.rows import CENT, is_plan_level, tier_of
 
-_INDIVIDUAL = frozenset({"IND", "EMP"})
-_FAMILY = frozenset({"FAM", "ESP", "ECH", "SPC"})
-# EB06 absent, or a yearly or contract period, states the full amount.
-_TOTAL = frozenset({"", "21", "22", "23", "25", "32"})
-_REMAINING = frozenset({"29", "33"})
-_MET = frozenset({"24"})
+_WHO = {
+    **dict.fromkeys(("IND", "EMP"), "individual"),
+    **dict.fromkeys(("FAM", "ESP", "ECH", "SPC"), "family"),
+}
+# What an amount states, by EB06: absent, or a yearly or contract period, states the full amount.
+_STATES = {
+    **dict.fromkeys(("", "21", "22", "23", "25", "32"), "total"),
+    **dict.fromkeys(("29", "33"), "remaining"),
+    "24": "met",
+}
+# (who, what, EB12) -> the rows that state that amount, in order
+_Figures = dict[tuple[str, str, str | None], list[Benefit]]
 
 
-def _amount(periods: frozenset[str]) -> Callable[[Benefit], Decimal | None]:
-    def value(row: Benefit) -> Decimal | None:
-        return row.amount if (row.time_period or "") in periods else None
+def _figure(figures: _Figures, who: str, what: str, network: str) -> Decimal | None:
+    """The amount for the network itself, else one for both (W); an untiered row's first
+    (as rows.pick chooses, without its notes, which these figures do not carry)."""
+    for wanted in (network, "W"):
+        rows = figures.get((who, what, wanted))
+        if rows:
+            return next((r.amount for r in rows if not tier_of(r)), rows[0].amount)
+    return None
 
-    return value
 
-
-def _accumulator(rows: Sequence[Benefit], network: str) -> Accumulator | None:
-    total, _, _ = pick(rows, _amount(_TOTAL), network)
-    remaining, _, _ = pick(rows, _amount(_REMAINING), network)
-    met, _, _ = pick(rows, _amount(_MET), network)
+def _accumulator(figures: _Figures, who: str, network: str) -> Accumulator | None:
+    total = _figure(figures, who, "total", network)
+    remaining = _figure(figures, who, "remaining", network)
+    met = _figure(figures, who, "met", network)
     if remaining is None and total is not None and met is not None:
         remaining = max(total - met, Decimal(0))
     if total is None and remaining is None:
@@ -40,11 +49,20 @@ def _accumulator(rows: Sequence[Benefit], network: str) -> Accumulator | None:
 
 def accumulators(benefits: Sequence[Benefit], code: str) -> Accumulators:
     """Read plan-level rows of one kind (EB01 C deductible, G out-of-pocket)."""
-    rows = [r for r in benefits if r.code == code and is_plan_level(r)]
+    figures: _Figures = {}
+    for row in benefits:
+        if row.code != code or row.amount is None or not is_plan_level(row):
+            continue
+        who = _WHO.get(row.coverage_level or "")
+        what = _STATES.get(row.time_period or "")
+        if who and what:
+            figures.setdefault((who, what, row.network), []).append(row)
     result = Accumulators()
+    if not figures:
+        return result
     for network, attribute in (("Y", "in_network"), ("N", "out_of_network")):
-        individual = _accumulator([r for r in rows if r.coverage_level in _INDIVIDUAL], network)
-        family = _accumulator([r for r in rows if r.coverage_level in _FAMILY], network)
+        individual = _accumulator(figures, "individual", network)
+        family = _accumulator(figures, "family", network)
         if individual or family:
             setattr(result, attribute, Tiers(individual=individual, family=family))
     return result

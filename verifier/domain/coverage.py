@@ -19,9 +19,9 @@ from verifier.domain.determination import (
     Plan,
     RejectionInfo,
 )
-from verifier.domain.levels import BEHAVIORAL_TYPES, FAMILIES, decide_level
+from verifier.domain.levels import BEHAVIORAL_TYPES, decide_levels
 from verifier.domain.model import Benefit, PayerAnswer, Person, Rejection
-from verifier.domain.rows import ACTIVE, CONTACT, COST_SHARE, INACTIVE, is_plan_level
+from verifier.domain.rows import ACTIVE, CONTACT, COVERING, INACTIVE, plan_level
 from verifier.domain.summary import Contact, summarize
 
 __all__ = ["carve_out_administrator", "interpret"]
@@ -31,17 +31,18 @@ NOT_FOUND = frozenset({"64", "65", "67", "71", "72", "73", "75", "76", "77", "78
 MEMBER_LOOPS = frozenset({"2000A", "2100A", "2100B", "2100C", "2100D"})
 
 
-def _status(answer: PayerAnswer) -> tuple[str, RejectionInfo | None]:
+def _status(answer: PayerAnswer, plan_rows: list[Benefit]) -> tuple[str, RejectionInfo | None]:
     rejections = [r for r in answer.rejections if r.loop in MEMBER_LOOPS]
     if rejections:
         return _rejected(rejections)
     benefits = answer.benefits
-    plan_rows = [b for b in benefits if is_plan_level(b)]
-    if any(b.code in INACTIVE for b in plan_rows) and not any(b.code in ACTIVE for b in plan_rows):
+    plan_codes = {b.code for b in plan_rows}
+    if not INACTIVE.isdisjoint(plan_codes) and ACTIVE.isdisjoint(plan_codes):
         return "inactive", None
-    if any(b.code in ACTIVE | COST_SHARE for b in benefits):
+    codes_given = {b.code for b in benefits}
+    if not COVERING.isdisjoint(codes_given):
         return "active", None
-    if any(b.code in INACTIVE for b in benefits):
+    if not INACTIVE.isdisjoint(codes_given):
         return "inactive", None
     if benefits:
         return "active", None
@@ -71,9 +72,9 @@ def _rejected(rejections: Sequence[Rejection]) -> tuple[str, RejectionInfo]:
     return "rejected", info(rejections[0], False)
 
 
-def _dates(person: Person | None, benefits: Sequence[Benefit]) -> tuple[date | None, date | None]:
+def _dates(person: Person | None, plan_rows: Sequence[Benefit]) -> tuple[date | None, date | None]:
     pairs = list(person.dates if person else [])
-    pairs += [d for b in benefits if is_plan_level(b) for d in b.dates]
+    pairs += [d for b in plan_rows for d in b.dates]
     begin = end = None
     for qualifier, value in pairs:
         first, _, last = value.partition("-")
@@ -86,13 +87,12 @@ def _dates(person: Person | None, benefits: Sequence[Benefit]) -> tuple[date | N
     return begin, end
 
 
-def _plan(answer: PayerAnswer) -> Plan:
-    plan_rows = [b for b in answer.benefits if is_plan_level(b)]
+def _plan(answer: PayerAnswer, plan_rows: list[Benefit]) -> Plan:
     named = next((b for b in plan_rows if b.plan_description), None)
     named = named or next((b for b in answer.benefits if b.plan_description), None)
     typed = next((b for b in plan_rows if b.insurance_type), None)
     typed = typed or next((b for b in answer.benefits if b.insurance_type), None)
-    begin, end = _dates(answer.patient, answer.benefits)
+    begin, end = _dates(answer.patient, plan_rows)
     if answer.dependent and begin is None and end is None:
         begin, end = _dates(answer.subscriber, [])
     groups = [p.group_number for p in (answer.patient, answer.subscriber) if p and p.group_number]
@@ -191,20 +191,19 @@ def _prior_auth_contact(answer: PayerAnswer, admin: Administrator | None) -> Con
 
 def interpret(answer: PayerAnswer) -> Determination:
     """Decide what one payer answer means for IOP and PHP; unknown stays None."""
-    status, rejection = _status(answer)
+    plan_rows = plan_level(answer.benefits)
+    status, rejection = _status(answer, plan_rows)
     usable = status in ("active", "inactive")
     benefits = answer.benefits if usable else []
-    levels = {
-        name: decide_level(FAMILIES[name], benefits, plan_inactive=status == "inactive")
-        for name in LEVELS_OF_CARE
-    }
-    if not usable:
+    if usable:
+        levels = decide_levels(benefits, plan_rows, plan_inactive=status == "inactive")
+    else:
         levels = {name: LevelOfCare() for name in LEVELS_OF_CARE}
     determination = Determination(
         status=status,
         rejection=rejection,
         member=_member(answer),
-        plan=_plan(answer),
+        plan=_plan(answer, plan_rows),
         payer=Payer(name=answer.payer_name, id=answer.payer_id),
         behavioral_health_administrator=_administrator(benefits),
         levels_of_care=levels,

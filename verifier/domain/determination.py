@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -122,36 +122,100 @@ class Determination:
     summary: str = ""
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_SCALARS = (str, bool, int, type(None))
+def _text(value: Decimal | date | None) -> str | None:
+    """A decimal as a string ("40.00"), a date in ISO 8601; None stays None."""
+    if value is None:
+        return None
+    return value.isoformat() if type(value) is date else str(value)
 
 
-def _names(kind: type) -> tuple[str, ...]:
-    # Looked up once per class: dataclasses.fields() is slow on the serialisation hot path.
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
-    return names
+def _terms(terms: NetworkTerms | None) -> dict[str, Any] | None:
+    if terms is None:
+        return None
+    return {
+        "covered": terms.covered,
+        "copay": _text(terms.copay),
+        "copay_unit": terms.copay_unit,
+        "coinsurance": _text(terms.coinsurance),
+    }
 
 
-def _plain(value: Any) -> Any:
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is Decimal:
-        return str(value)
-    if kind is date:
-        return value.isoformat()
-    if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
-    if kind is list or kind is tuple:
-        return [_plain(item) for item in value]
-    if is_dataclass(value):
-        return {name: _plain(getattr(value, name)) for name in _names(kind)}
-    return value
+def _level(level: LevelOfCare) -> dict[str, Any]:
+    return {
+        "covered": level.covered,
+        "basis": level.basis,
+        "prior_auth_required": level.prior_auth_required,
+        "in_network": _terms(level.in_network),
+        "out_of_network": _terms(level.out_of_network),
+        "limits": [
+            {"quantity": _text(lim.quantity), "unit": lim.unit, "period": lim.period}
+            for lim in level.limits
+        ],
+        "notes": list(level.notes),
+        "evidence": list(level.evidence),
+    }
+
+
+def _accumulator(value: Accumulator | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"total": _text(value.total), "remaining": _text(value.remaining)}
+
+
+def _tiers(tiers: Tiers | None) -> dict[str, Any] | None:
+    if tiers is None:
+        return None
+    return {"individual": _accumulator(tiers.individual), "family": _accumulator(tiers.family)}
+
+
+def _accumulators(value: Accumulators) -> dict[str, Any]:
+    return {"in_network": _tiers(value.in_network), "out_of_network": _tiers(value.out_of_network)}
 
 
 def as_json(determination: Determination) -> dict[str, Any]:
-    """The determination as JSON-ready data: decimals as strings, dates ISO 8601."""
-    result: dict[str, Any] = _plain(determination)
-    return result
+    """The determination as JSON-ready data: decimals as strings, dates ISO 8601.
+
+    Written out class by class (a generic walk over dataclasses costs several times as much);
+    the keys are the fields, in their order: tests/unit/test_determination_json.py holds it
+    to the generic walk.
+    """
+    d = determination
+    rejection = d.rejection
+    member, plan, admin = d.member, d.plan, d.behavioral_health_administrator
+    return {
+        "status": d.status,
+        "rejection": None
+        if rejection is None
+        else {
+            "code": rejection.code,
+            "reason": rejection.reason,
+            "follow_up": rejection.follow_up,
+            "retryable": rejection.retryable,
+        },
+        "member": {
+            "relationship": member.relationship,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "member_id": member.member_id,
+            "date_of_birth": _text(member.date_of_birth),
+        },
+        "plan": {
+            "name": plan.name,
+            "group_number": plan.group_number,
+            "insurance_type": plan.insurance_type,
+            "coverage_begin": _text(plan.coverage_begin),
+            "coverage_end": _text(plan.coverage_end),
+        },
+        "payer": {"name": d.payer.name, "id": d.payer.id},
+        "behavioral_health_administrator": None
+        if admin is None
+        else {"name": admin.name, "id": admin.id, "phone": admin.phone},
+        "levels_of_care": {name: _level(level) for name, level in d.levels_of_care.items()},
+        "dual_diagnosis": {
+            "covered": d.dual_diagnosis.covered,
+            "explanation": d.dual_diagnosis.explanation,
+        },
+        "deductible": _accumulators(d.deductible),
+        "out_of_pocket": _accumulators(d.out_of_pocket),
+        "summary": d.summary,
+    }

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from verifier.domain import codes
-from verifier.domain.determination import LevelOfCare, Limit, NetworkTerms
+from verifier.domain.determination import LEVELS_OF_CARE, LevelOfCare, Limit, NetworkTerms
 from verifier.domain.model import Benefit
 from verifier.domain.rows import (
     ACTIVE,
     CENT,
     CONTACT,
-    COST_SHARE,
+    COVERING,
+    DENYING,
     INACTIVE,
-    NOT_COVERED,
-    is_plan_level,
     pick,
     tier_of,
     unique,
@@ -67,47 +66,85 @@ _AUTH_WORDS = r"(PRE-?CERT|PRIOR AUTH|PRE-?AUTH|AUTHORI[SZ]ATION)"
 _AUTH_REQUIRED = re.compile(rf"{_AUTH_WORDS}\w*\s*(IS\s+)?REQUIRED|REQUIRES\s+{_AUTH_WORDS}")
 _AUTH_NOT_REQUIRED = re.compile(r"NO\s+(PRE-?CERT|PRIOR AUTH|PRE-?AUTH|AUTHORI[SZ]ATION)")
 
+# Rows that decide a level of care at their basis: anything but a note without a benefit.
+_DECISIVE = COVERING | DENYING | {CONTACT}
+_STANDING = ACTIVE | INACTIVE  # plan-level rows that speak for every level of care
+# Which levels of care a procedure code, or a service type, speaks for.
+_BY_PROCEDURE: dict[str, list[str]] = {}
+_BY_SERVICE_TYPE: dict[str, list[str]] = {}
+for _name, _family in FAMILIES.items():
+    for _code in _family.procedures:
+        _BY_PROCEDURE.setdefault(_code, []).append(_name)
+    for _stc in _family.service_types:
+        _BY_SERVICE_TYPE.setdefault(_stc, []).append(_name)
+# The order of a family's service types, most specific first, to rank competing rows.
+_RANKS = {
+    name: {stc: index for index, stc in enumerate(family.service_types)}
+    for name, family in FAMILIES.items()
+}
 
-def _matches(family: CareFamily, row: Benefit) -> str | None:
-    """Which basis a row would give this level of care, if it speaks for it at all."""
-    if row.procedure:
-        code = row.procedure.split(":", 1)[-1]
-        return "procedure" if code in family.procedures else None
-    if any(stc in family.service_types for stc in row.service_types):
-        return "service_type"
-    return None
+
+@dataclass(slots=True)
+class _Candidates:
+    """The rows that speak for one level of care, by the basis they would give it, in order."""
+
+    procedure: list[Benefit]
+    service_type: list[Benefit]
+
+
+def _candidates(benefits: Sequence[Benefit]) -> dict[str, _Candidates]:
+    """Sort the rows among the levels of care in one pass. A row with a procedure speaks
+    only by its procedure code; one without, by any of its service types."""
+    found = {name: _Candidates([], []) for name in FAMILIES}
+    for row in benefits:
+        if row.procedure:
+            for name in _BY_PROCEDURE.get(row.procedure.split(":", 1)[-1], ()):
+                found[name].procedure.append(row)
+            continue
+        taken: list[str] = []  # a row counts once, however many of its types match
+        for stc in row.service_types:
+            for name in _BY_SERVICE_TYPE.get(stc, ()):
+                if name not in taken:
+                    taken.append(name)
+                    found[name].service_type.append(row)
+    return found
 
 
 def _decisive(rows: Sequence[Benefit]) -> bool:
-    decisive = ACTIVE | INACTIVE | NOT_COVERED | COST_SHARE | {CONTACT}
-    return any(row.code in decisive for row in rows)
-
-
-def _rank(family: CareFamily) -> dict[str, int]:
-    return {stc: index for index, stc in enumerate(family.service_types)}
+    return any(row.code in _DECISIVE for row in rows)
 
 
 def _network_covered(rows: Sequence[Benefit], network: str) -> bool | None:
     for wanted in (network, "W"):
-        if any(r.code in NOT_COVERED | INACTIVE and r.network == wanted for r in rows):
+        said = {r.code for r in rows if r.network == wanted}
+        if not DENYING.isdisjoint(said):
             return False
-        if any(r.code in ACTIVE | COST_SHARE and r.network == wanted for r in rows):
+        if not COVERING.isdisjoint(said):
             return True
     return None
+
+
+def _copay(row: Benefit) -> Decimal | None:
+    return row.amount
+
+
+def _coinsurance(row: Benefit) -> Decimal | None:
+    return row.percent
 
 
 def _terms(
     rows: Sequence[Benefit], network: str, rank: dict[str, int]
 ) -> tuple[NetworkTerms | None, list[str]]:
+    """In or out of network (Y, N): covered, and the copay and coinsurance rows B and A say."""
     covered = _network_covered(rows, network)
 
-    def order(row: Benefit) -> int:
-        return min((rank.get(stc, 99) for stc in row.service_types), default=99)
+    def order(row: Benefit) -> int:  # the row's most specific service type for this family
+        return min([rank.get(stc, 99) for stc in row.service_types], default=99)
 
     copays = [r for r in rows if r.code == "B"]
     coins = [r for r in rows if r.code == "A"]
-    copay, copay_row, notes = pick(copays, lambda r: r.amount, network, order, "copay")
-    coinsurance, _, more = pick(coins, lambda r: r.percent, network, order, "coinsurance")
+    copay, copay_row, notes = pick(copays, _copay, network, order, "copay")
+    coinsurance, _, more = pick(coins, _coinsurance, network, order, "coinsurance")
     if covered is None and copay is None and coinsurance is None:
         return None, []
     if covered is False:
@@ -124,9 +161,8 @@ def _terms(
 
 def _limits(rows: Sequence[Benefit]) -> list[Limit]:
     limits: list[Limit] = []
-    plain = [r for r in rows if r.code == "F" and not tier_of(r)] or [
-        r for r in rows if r.code == "F"
-    ]
+    stated = [r for r in rows if r.code == "F"]
+    plain = [r for r in stated if not tier_of(r)] or stated
     for row in plain:
         period = LIMIT_PERIODS.get(row.time_period or "")
         if row.quantity is not None:
@@ -152,38 +188,37 @@ def _prior_auth(rows: Sequence[Benefit]) -> bool | None:
     if "N" in flags:
         return False
     text = " ".join(m.upper() for row in rows for m in row.messages)
+    if not text:
+        return None
     if _AUTH_NOT_REQUIRED.search(text):
         return False
     return True if _AUTH_REQUIRED.search(text) else None
 
 
 def _covered(rows: Sequence[Benefit]) -> bool | None:
-    if any(r.code in ACTIVE | COST_SHARE for r in rows):
+    said = {r.code for r in rows}
+    if not COVERING.isdisjoint(said):
         return True
-    if any(r.code in NOT_COVERED | INACTIVE for r in rows):
+    if not DENYING.isdisjoint(said):
         return False
     return None
 
 
-def decide_level(
-    family: CareFamily, benefits: Sequence[Benefit], plan_inactive: bool
+def _decide(
+    name: str, found: _Candidates, standing: list[Benefit], plan_inactive: bool
 ) -> LevelOfCare:
     """One level of care: the most specific rows that decide it win (procedure > type > plan)."""
-    by_basis: dict[str, list[Benefit]] = {"procedure": [], "service_type": []}
-    for row in benefits:
-        basis = _matches(family, row)
-        if basis:
-            by_basis[basis].append(row)
-    basis = next((b for b, rows in by_basis.items() if _decisive(rows)), None)
-    if basis is None:
-        plan_rows = [r for r in benefits if is_plan_level(r) and r.code in ACTIVE | INACTIVE]
-        level = LevelOfCare(basis="plan" if plan_rows else "none")
+    if _decisive(found.procedure):
+        basis, rows = "procedure", found.procedure
+    elif _decisive(found.service_type):
+        basis, rows = "service_type", found.service_type
+    else:
+        level = LevelOfCare(basis="plan" if standing else "none")
         if plan_inactive:
             level.covered = False
-            level.evidence = [r.cited() for r in plan_rows if r.code in INACTIVE]
+            level.evidence = [r.cited() for r in standing if r.code in INACTIVE]
         return level
-    rows = by_basis[basis]
-    rank = _rank(family)
+    rank = _RANKS[name]
     in_network, notes_in = _terms(rows, "Y", rank)
     out_network, notes_out = _terms(rows, "N", rank)
     rejections = [
@@ -199,11 +234,20 @@ def decide_level(
         out_of_network=out_network,
         limits=_limits(rows),
         notes=unique([m for r in rows for m in r.messages] + notes_in + notes_out + rejections),
-        evidence=unique(r.cited() for r in rows),
+        evidence=unique([r.cited() for r in rows]),
     )
     if plan_inactive:
         level.in_network = level.out_of_network = None
     return level
+
+
+def decide_levels(
+    benefits: Sequence[Benefit], plan_rows: Sequence[Benefit], plan_inactive: bool
+) -> dict[str, LevelOfCare]:
+    """Every level of care, from the answer's rows and those of them about the whole plan."""
+    found = _candidates(benefits)
+    standing = [r for r in plan_rows if r.code in _STANDING]
+    return {name: _decide(name, found[name], standing, plan_inactive) for name in LEVELS_OF_CARE}
 
 
 def quantity_text(value: Decimal) -> str:

@@ -17,11 +17,16 @@ NOT_COVERED = frozenset({"I", "E"})
 COST_SHARE = frozenset({"A", "B"})
 CONTACT = "U"
 PLAN_LEVEL_TYPES = frozenset({"30", ""})
+# Unions the readers of rows test often.
+COVERING = ACTIVE | COST_SHARE  # the row grants a benefit
+DENYING = NOT_COVERED | INACTIVE  # the row refuses one
 
 CENT = Decimal("0.01")
 
 # Payers name tiers and programs in MSG (X12 RFIs 1690, 1717) or in REF*N6.
 _TIER = re.compile(r"\bTIER\b|HIGHEST BENEFIT|FUNDED|\bPROGRAM\b|PREFERRED|PREMIER|\bLEVEL \d")
+# Every match of _TIER holds one of these.
+_TIER_WORDS = ("TIER", "HIGHEST BENEFIT", "FUNDED", "PROGRAM", "PREFERRED", "PREMIER", "LEVEL ")
 
 
 def is_plan_level(benefit: Benefit) -> bool:
@@ -31,20 +36,33 @@ def is_plan_level(benefit: Benefit) -> bool:
     return not benefit.service_types or "30" in benefit.service_types
 
 
+def plan_level(benefits: Iterable[Benefit]) -> list[Benefit]:
+    """The rows about the plan as a whole (is_plan_level), in order."""
+    return [
+        b for b in benefits if not b.procedure and (not b.service_types or "30" in b.service_types)
+    ]
+
+
 def tier_of(benefit: Benefit) -> str | None:
     """The tier or program a row describes, or None for the plan's own figure."""
+    if not benefit.refs and not benefit.messages:
+        return None  # most rows
     for qualifier, value in benefit.refs:
         if qualifier == "N6":
             return f"network tier {value}"
     for message in benefit.messages:
-        if _TIER.search(message.upper()):
+        if _names_tier(message.upper()):
             return message
     return None
 
 
-def networks(network: str) -> tuple[str, ...]:
-    """Which EB12 values speak for a network: its own first, then 'applies to both' (W)."""
-    return (network, "W")
+def _names_tier(text: str) -> bool:
+    """Whether _TIER matches: a few substring searches settle most messages, which hold none
+    of its words, much faster than the pattern would."""
+    for word in _TIER_WORDS:
+        if word in text:
+            return _TIER.search(text) is not None
+    return False
 
 
 def pick(
@@ -56,29 +74,33 @@ def pick(
 ) -> tuple[T | None, Benefit | None, list[str]]:
     """Choose the plan's figure among competing rows; tiered alternatives become notes.
 
-    A row for the network itself beats a W row; an untiered row beats a tiered one.
+    Rows speak for a network (EB12 Y or N) when they name it or W (both). A row for the
+    network itself beats a W row; an untiered row beats a tiered one; then the
+    lower rank, then the earlier row.
     """
-    candidates: list[tuple[tuple[int, int, int, int], Benefit, T]] = []
+    # (exact, tiered, index, tier, row, figure); the rank is asked for only to sort
+    candidates: list[tuple[int, int, int, str | None, Benefit, T]] = []
     for index, row in enumerate(rows):
         figure = value(row)
         if figure is None:
             continue
-        if network is not None:
-            if row.network not in networks(network):
-                continue
-            exact = 0 if row.network == network else 1
-        else:
+        if network is None or row.network == network:
             exact = 0
-        tiered = 1 if tier_of(row) else 0
-        candidates.append(((exact, tiered, rank(row) if rank else 0, index), row, figure))
+        elif row.network == "W":
+            exact = 1
+        else:
+            continue
+        tier = tier_of(row)
+        candidates.append((exact, 1 if tier else 0, index, tier, row, figure))
     if not candidates:
         return None, None, []
-    candidates.sort(key=lambda c: c[0])
-    _, best_row, best = candidates[0]
+    if len(candidates) > 1:
+        candidates.sort(key=lambda c: (c[0], c[1], rank(c[4]) if rank else 0, c[2]))
+    best_row, best = candidates[0][4], candidates[0][5]
     notes = [
-        f"{label} {figure} for {tier_of(row)}"
-        for _, row, figure in candidates[1:]
-        if tier_of(row) and figure != best
+        f"{label} {figure} for {tier}"
+        for _, _, _, tier, _, figure in candidates[1:]
+        if tier and figure != best
     ]
     return best, best_row, notes
 
