@@ -153,6 +153,21 @@ def database(url: str | None, workdir: Path) -> Iterator[str]:
     yield from postgres_schema(url)
 
 
+@contextmanager
+def local_keys(workdir: Path) -> Iterator[None]:
+    """Local encryption keys live with the run, not in the working directory (the workers
+    inherit this); explicit VERIFIER_DATA_KEYS, when set, still win."""
+    previous_key_file = os.environ.get(KEY_FILE_ENV)
+    os.environ[KEY_FILE_ENV] = str(workdir / "data-keys")
+    try:
+        yield
+    finally:
+        if previous_key_file is None:
+            os.environ.pop(KEY_FILE_ENV, None)
+        else:
+            os.environ[KEY_FILE_ENV] = previous_key_file
+
+
 def enqueue(database_url: str, directory: Path, n: int) -> float:
     """Queue N verifications as the API's async mode does; returns the seconds it took."""
     app = create_app({"DATABASE_URL": database_url, "PAYERS_FILE": str(directory)})
@@ -199,14 +214,10 @@ def run(spec: Spec, *, timeout: float | None = None, keep: bool = False) -> Resu
     workdir = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     mock = MockClearinghouse(0, spec.latency_ms, spec.rate, 0.0, seed=1)
     base_url = mock.start()
-    # Local encryption keys live with the run, not in the working directory (the workers
-    # inherit this); explicit VERIFIER_DATA_KEYS, when set, still win.
-    previous_key_file = os.environ.get(KEY_FILE_ENV)
-    os.environ[KEY_FILE_ENV] = str(workdir / "data-keys")
     try:
         directory = workdir / "payers.toml"
         write_directory(directory, base_url, spec)
-        with database(spec.database_url, workdir) as database_url:
+        with local_keys(workdir), database(spec.database_url, workdir) as database_url:
             upgrade(database_url)
             enqueued = enqueue(database_url, directory, spec.n)
             note(
@@ -222,10 +233,6 @@ def run(spec: Spec, *, timeout: float | None = None, keep: bool = False) -> Resu
             return result
     finally:
         mock.stop()
-        if previous_key_file is None:
-            os.environ.pop(KEY_FILE_ENV, None)
-        else:
-            os.environ[KEY_FILE_ENV] = previous_key_file
         if keep:
             note(f"kept {workdir} (worker logs, payer directory, SQLite file, data keys)")
         else:
