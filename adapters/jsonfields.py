@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from verifier.domain.model import figure
 
 
 def text(value: Any) -> str | None:
@@ -15,14 +17,7 @@ def text(value: Any) -> str | None:
 
 
 def decimal(value: Any) -> Decimal | None:
-    raw = text(value)
-    if raw is None:
-        return None
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return figure(text(value) or "")
 
 
 def as_dict(value: Any) -> dict[str, Any]:

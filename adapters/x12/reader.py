@@ -9,27 +9,24 @@ _WIDTH, so that `e[9]` is "" when the payer sent fewer elements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from adapters.x12.tokens import Separators, X12Error, interchanges, padded
 from verifier.domain.dates import parse_date
-from verifier.domain.model import Benefit, Delivery, Entity, PayerAnswer, Person, Rejection
+from verifier.domain.model import (
+    Benefit,
+    Delivery,
+    Entity,
+    PayerAnswer,
+    Person,
+    Rejection,
+    figure,
+)
 
 __all__ = ["X12Error", "parse_date", "read_271"]
 
 _LOOPS = {"20": "2100A", "21": "2100B", "22": "2100C", "23": "2100D"}
 _WIDTH = 14  # EB13 is the last element a handler reads
 _BLANK = [""] * _WIDTH
-
-
-def _decimal(value: str) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _service_types(value: str, repetition: str | None) -> tuple[str, ...]:
@@ -194,10 +191,10 @@ class _Reader:
             insurance or None,
             plan or None,
             period or None,
-            _decimal(amount) if amount else None,
-            _decimal(percent) if percent else None,
+            figure(amount) if amount else None,
+            figure(percent) if percent else None,
             qualifier or None,
-            _decimal(quantity) if quantity else None,
+            figure(quantity) if quantity else None,
             auth or None,
             network or None,
             f"{parts[0]}:{parts[1]}" if len(parts) > 1 and parts[1] else None,
@@ -224,7 +221,7 @@ class _Reader:
     def hsd(self, raw: str, e: list[str]) -> None:
         if self.benefit is not None:
             self.benefit.deliveries.append(
-                Delivery(e[1] or None, _decimal(e[2]), e[3] or None, e[5] or None, _decimal(e[6]))
+                Delivery(e[1] or None, figure(e[2]), e[3] or None, e[5] or None, figure(e[6]))
             )
 
     def ls(self, raw: str, e: list[str]) -> None:

@@ -206,3 +206,14 @@ def test_dual_diagnosis_is_false_when_one_side_is_not_covered(x12) -> None:
     assert dual["covered"] is False
     assert "substance use" in dual["explanation"]
     assert x12("MOCK-IOP-DUAL")["dual_diagnosis"]["covered"] is True
+
+
+def test_an_amount_no_benefit_could_have_is_unknown_not_a_crash() -> None:
+    determination = read(
+        "EB*1*IND*30~EB*B*IND*CH***27*9E+40*****Y~EB*C*IND*30***23*1E30*****Y~"
+        "EB*B*IND*AI***27*35*****Y~"
+    )
+    levels = determination["levels_of_care"]
+    assert levels["iop_mental_health"]["in_network"]["copay"] is None
+    assert levels["iop_substance_use"]["in_network"]["copay"] == "35.00"
+    assert determination["deductible"]["in_network"] is None

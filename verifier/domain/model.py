@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+# X12 writes a decimal in at most 18 characters; nothing a payer states (money, a percent, a
+# count) comes near 10^15, and a larger value could not be rounded to cents within Decimal's
+# 28 digits.
+_LARGEST = Decimal("1E15")
+
+
+def figure(text: str) -> Decimal | None:
+    """A payer's number as the domain reads it; None (unknown) when it is not a finite
+    number of a size a benefit could have."""
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and abs(number) < _LARGEST else None
 
 
 @dataclass(slots=True)
