@@ -51,6 +51,7 @@ from bench.batch import (
     local_keys,
     machine,
     note,
+    proc_status,
     read_logs,
     verdict,
     worker_command,
@@ -155,20 +156,6 @@ class Run:
 
 def at_least(samples: list[Sample], finished: int) -> Sample | None:
     return next((s for s in samples if s.finished >= finished), None)
-
-
-def proc_status(pid: int) -> dict[str, int]:
-    """The kB fields of /proc/<pid>/status (empty once the process is gone or a zombie)."""
-    fields: dict[str, int] = {}
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                name, _, value = line.partition(":")
-                if value.strip().endswith(" kB"):
-                    fields[name] = int(value.split()[0])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return fields
 
 
 def write_mock_directory(path: Path) -> None:

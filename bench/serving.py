@@ -543,19 +543,19 @@ def measure(args: argparse.Namespace, driver: Driver, workdir: Path, url: str) -
         ),
         Row(
             "serving",
-            "server CPU per request, ours | bare",
+            f"server CPU per request, ours ({db}) | bare",
             f"{cpu(ours_best)} | {cpu(bare_best)}",
         ),
         Row(
             "serving",
-            "throughput ours / bare",
+            f"throughput ours ({db}) / bare",
             f"{ratio:.3f}",
             f">= {TARGET_RATIO}",
             verdict(ok_ratio),
         ),
         Row(
             "serving",
-            f"ours p99 at half max ({half:.1f}/s open loop)",
+            f"ours p99 at half max ({db}, {half:.1f}/s open loop)",
             f"{ours_half.p99_ms:.1f} ms (p50 {ours_half.p50_ms:.1f})",
             f"<= {TARGET_P99_MS:g} ms",
             verdict(ok_p99),
