@@ -1,4 +1,5 @@
-"""A request holds one pooled connection; each store call on it still commits on its own."""
+"""A request holds one pooled connection for its single statements, each committed at once;
+work of several statements still runs in a transaction of its own."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.store.engine import (
     hold_connections,
     make_engine,
     make_session_factory,
+    one_statement,
     release_connections,
     transaction,
 )
@@ -30,10 +32,9 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-def _append(sessions: sessionmaker[Session], event_id: str) -> None:
-    with transaction(sessions) as connection:
-        row = {"id": event_id, "at": datetime.now(UTC), "status_code": 201, **EVENT}
-        connection.execute(audit_events.insert(), row)
+def _append(connection: Connection, event_id: str) -> None:
+    row = {"id": event_id, "at": datetime.now(UTC), "status_code": 201, **EVENT}
+    connection.execute(audit_events.insert(), row)
 
 
 def _stored(engine: Engine) -> list[str]:
@@ -41,39 +42,40 @@ def _stored(engine: Engine) -> list[str]:
         return sorted(connection.execute(select(audit_events.c.id)).scalars())
 
 
-def test_transactions_share_the_connection_and_commit_one_by_one(
+def test_single_statements_share_the_connection_and_are_committed_at_once(
     sessions: sessionmaker[Session],
 ) -> None:
     engine: Engine = sessions.kw["bind"]
     hold_connections()
     try:
-        _append(sessions, "first")
-        checked_out = engine.pool.checkedout()
-        with pytest.raises(RuntimeError), transaction(sessions) as connection:
-            connection.execute(
-                audit_events.insert(),
-                {"id": "undone", "at": datetime.now(UTC), "status_code": 500, **EVENT},
-            )
-            raise RuntimeError("the request broke")
-        _append(sessions, "second")
-        assert engine.pool.checkedout() == checked_out == 1
-        # Committed already, though the request still holds the connection.
+        with one_statement(sessions) as first:
+            _append(first, "first")
+        with one_statement(sessions) as second:
+            _append(second, "second")
+        assert second is first
+        assert engine.pool.checkedout() == 1
+        # Visible to others while the request still holds the connection.
         assert _stored(engine) == ["first", "second"]
     finally:
         release_connections()
     assert engine.pool.checkedout() == 0
 
 
-def test_a_transaction_inside_another_gets_its_own_connection(
+def test_a_transaction_keeps_its_statements_together_while_connections_are_held(
     sessions: sessionmaker[Session],
 ) -> None:
     engine: Engine = sessions.kw["bind"]
     hold_connections()
     try:
-        with transaction(sessions) as outer, transaction(sessions) as inner:
-            assert inner is not outer
-            assert engine.pool.checkedout() == 2
-        _append(sessions, "after")
+        with one_statement(sessions) as held:
+            _append(held, "before")
+        with pytest.raises(RuntimeError), transaction(sessions) as connection:
+            assert connection is not held
+            _append(connection, "undone")
+            raise RuntimeError("the second statement failed")
+        with transaction(sessions) as connection:
+            _append(connection, "one")
+            _append(connection, "two")
     finally:
         release_connections()
-    assert _stored(engine) == ["after"]
+    assert _stored(engine) == ["before", "one", "two"]

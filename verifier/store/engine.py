@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -66,10 +65,11 @@ _held = threading.local()
 
 
 def hold_connections() -> None:
-    """From now until `release_connections`, `transaction` on this thread reuses one pooled
-    connection per engine, checked out at first use: a request then pays for one checkout
-    (and, on PostgreSQL, one liveness ping) instead of one per statement. Each transaction
-    still commits on its own."""
+    """From now until `release_connections`, `one_statement` on this thread runs on one pooled
+    connection per engine, checked out at first use and in autocommit mode: a request then
+    pays for one checkout (and, on PostgreSQL, one liveness ping) instead of one per
+    statement, and no BEGIN and COMMIT round trips around statements that are atomic anyway.
+    `transaction` still takes a connection of its own."""
     _held.connections = {}
 
 
@@ -83,21 +83,22 @@ def release_connections() -> None:
 
 def transaction(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
     """One transaction on a Core connection of the sessions' engine, committed on leaving
-    (rolled back on an exception). The per-request paths use it: a Session adds work to every
-    statement that plain inserts, updates and selects of whole rows do not need."""
+    (rolled back on an exception), for work of several statements that must happen together.
+    Core rather than a Session: a Session adds work to every statement that plain inserts,
+    updates and selects of whole rows do not need."""
+    engine: Engine = sessions.kw["bind"]
+    return engine.begin()
+
+
+def one_statement(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
+    """A connection for exactly one statement, committed when it has run: the held one in
+    autocommit mode while `hold_connections` is in force, a transaction of its own otherwise."""
     engine: Engine = sessions.kw["bind"]
     held: dict[Engine, Connection] | None = getattr(_held, "connections", None)
     if held is None:
         return engine.begin()
     connection = held.get(engine)
     if connection is None or connection.closed:
-        connection = held[engine] = engine.connect()
-    elif connection.in_transaction():
-        return engine.begin()  # a transaction inside another: give it its own connection
-    return _begun(connection)
-
-
-@contextmanager
-def _begun(connection: Connection) -> Iterator[Connection]:
-    with connection.begin():
-        yield connection
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        held[engine] = connection
+    return nullcontext(connection)

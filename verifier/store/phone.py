@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from verifier.store.engine import transaction
+from verifier.store.engine import one_statement
 from verifier.store.tables import phone_facts as t
 
 # Built once (see verifier/store/repository.py); "expanding" takes a list of any length.
@@ -49,7 +49,7 @@ class SqlPhoneFacts:
         found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         if not ids:
             return found
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             for row in connection.execute(_FOR_VERIFICATIONS, {"ids": ids}).mappings():
                 found[row["verification_id"]].append(dict(row))
         return found

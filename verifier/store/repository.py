@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, RowMapping, bindparam, func, insert, selec
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.records import RecordPage, RecordQuery, VerificationRecord
-from verifier.store.engine import transaction
+from verifier.store.engine import one_statement
 from verifier.store.tables import protector_of
 from verifier.store.tables import verifications as t
 
@@ -65,20 +65,20 @@ class SqlVerificationRepository:
 
     def add(self, record: VerificationRecord) -> None:
         """Insert and commit. Raises sqlalchemy IntegrityError if the id already exists."""
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             connection.execute(_INSERT, to_row(record, protector(self._sessions)))
 
     def save(self, record: VerificationRecord) -> None:
         """Write every mutable field. Raises RecordMissing if the record was never added."""
         row = to_row(record, protector(self._sessions))
         values = {name: row[name] for name in MUTABLE_FIELDS}
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             # RETURNING rather than rowcount: portable across drivers and typed on Result.
             if connection.execute(_SAVE, {"record_id": record.id, **values}).first() is None:
                 raise RecordMissing(record.id)
 
     def get(self, record_id: str) -> VerificationRecord | None:
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             row = connection.execute(_GET, {"record_id": record_id}).mappings().first()
         return None if row is None else from_row(row)
 
@@ -108,7 +108,7 @@ class SqlVerificationRepository:
             "record_id": record.id,
             "created_at": record.created_at,
         }
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             row = connection.execute(_PREVIOUS, parameters).first()
         return None if row is None else (str(row[0]), row[1])
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.security.keys import ApiKey, NewKey, digest
-from verifier.store.engine import transaction
+from verifier.store.engine import one_statement
 from verifier.store.repository import before_day_after, start_of_day
 from verifier.store.tables import api_keys, audit_events, idempotency_keys
 
@@ -53,7 +53,7 @@ class SqlKeyStore:
 
     def by_token(self, token: str) -> ApiKey | None:
         """The live key for `token`; None when unknown or revoked."""
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             found = connection.execute(_LIVE_KEY, {"key_hash": digest(token)})
             row = found.mappings().first()
         return None if row is None else _key(row)
@@ -94,7 +94,7 @@ class SqlAuditLog:
         self._sessions = session_factory
 
     def append(self, **event: Any) -> None:
-        with transaction(self._sessions) as connection:
+        with one_statement(self._sessions) as connection:
             connection.execute(_APPEND_EVENT, {"id": uuid.uuid4().hex, **event})
 
     def find(self, query: AuditQuery) -> tuple[list[dict[str, Any]], int]:
