@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.x12.tokens import Separators, X12Error, interchanges, padded
+from adapters.x12.tokens import Separators, X12Error, interchanges, needs_strip
 from verifier.domain.dates import parse_date
 from verifier.domain.model import (
     Benefit,
@@ -257,7 +257,7 @@ def read_271(raw: str | bytes) -> list[PayerAnswer]:
     answers: list[PayerAnswer] = []
     handlers = _HANDLERS
     for seps, segments in interchanges(raw):
-        separator, strip = seps.element, padded(segments, seps.element)
+        separator, strip = seps.element, needs_strip(segments, seps.element)
         version: str | None = None
         reader: _Reader | None = None
         for raw_segment in segments:

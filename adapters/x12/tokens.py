@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from verifier.domain.model import UnreadableAnswer
 
-__all__ = ["Separators", "X12Error", "interchanges", "padded"]
+__all__ = ["Separators", "X12Error", "interchanges", "needs_strip"]
 
 _WHITESPACE = " \t\r\n"
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # str.isspace() in ASCII, the space aside
@@ -74,7 +74,7 @@ def interchanges(raw: str | bytes) -> Iterator[tuple[Separators, list[str]]]:
         yield seps, segments
 
 
-def padded(segments: list[str], element: str) -> bool:
+def needs_strip(segments: list[str], element: str) -> bool:
     """Whether an element of these segments (the ISA aside, whose fields are fixed-width) may
     start or end with whitespace (str.isspace). When not, elements need no strip() one by one."""
     body = element.join(segments[1:])

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from adapters.answers import read_answers
-from adapters.x12.tokens import padded
+from adapters.x12.tokens import needs_strip
 from tests.helpers import FIXTURES, SCENARIOS
 from verifier.domain.coverage import interpret
 from verifier.domain.determination import (
@@ -102,5 +102,7 @@ def test_as_json_matches_the_generic_walk_with_every_optional_part_filled() -> N
         (["ISA", "MSG*CAFÉ"], False),
     ],
 )
-def test_padded_tells_when_elements_may_need_stripping(segments: list[str], expected: bool) -> None:
-    assert padded(segments, "*") is expected
+def test_needs_strip_tells_when_elements_may_carry_whitespace(
+    segments: list[str], expected: bool
+) -> None:
+    assert needs_strip(segments, "*") is expected

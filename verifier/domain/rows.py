@@ -38,9 +38,7 @@ def is_plan_level(benefit: Benefit) -> bool:
 
 def plan_level(benefits: Iterable[Benefit]) -> list[Benefit]:
     """The rows about the plan as a whole (is_plan_level), in order."""
-    return [
-        b for b in benefits if not b.procedure and (not b.service_types or "30" in b.service_types)
-    ]
+    return [b for b in benefits if is_plan_level(b)]
 
 
 def tier_of(benefit: Benefit) -> str | None:

@@ -121,7 +121,7 @@ verifications = Table(
 OPEN_JOB_STATES = ("queued", "running")
 # Written out, not bound: a database uses the partial index below only for a query whose
 # WHERE repeats the index's own condition, which a bound parameter cannot show it does.
-OPEN_JOB = "state IN ('queued', 'running')"
+OPEN_JOB = f"state IN ({', '.join(repr(state) for state in OPEN_JOB_STATES)})"
 jobs = Table(
     "jobs",
     metadata,
