@@ -97,13 +97,7 @@ class VerificationService:
         """Store the request as pending, ask the payer, store what it meant. Never loses the
         request: a payer failure ends as a failed record with a reason. Raises UnknownPayer."""
         payer = self.payer(request.payer_id)
-        record = VerificationRecord(
-            id=self.new_id(),
-            payer_id=payer.id,
-            member_id=request.subscriber.member_id,
-            request=body,
-            created_at=self.clock(),
-        )
+        record = self._pending(request, payer, body)
         self.repository.add(record)
         self.complete(record, request, payer, first_attempt=True)
         return record
@@ -121,17 +115,23 @@ class VerificationService:
         if self.queue is None:
             raise RuntimeError("no job queue is configured")
         payer = self.payer(request.payer_id)
-        record = VerificationRecord(
+        record = self._pending(request, payer, body)
+        job, created = self.queue.enqueue(
+            record, job_id=self.new_id(), source=source, callback_url=callback_url
+        )
+        return record if created else self.get(job.verification_id)
+
+    def _pending(
+        self, request: VerificationRequest, payer: PayerSettings, body: dict[str, Any]
+    ) -> VerificationRecord:
+        """A new record of what was asked, before any payer has answered."""
+        return VerificationRecord(
             id=self.new_id(),
             payer_id=payer.id,
             member_id=request.subscriber.member_id,
             request=body,
             created_at=self.clock(),
         )
-        job, created = self.queue.enqueue(
-            record, job_id=self.new_id(), source=source, callback_url=callback_url
-        )
-        return record if created else self.get(job.verification_id)
 
     def complete(
         self,
