@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import re
 import shutil
 import signal
@@ -34,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.mock import SCENARIOS
 from adapters.mock_clearinghouse import MockClearinghouse
+from bench.run_all import machine, note, verdict
 from schemas.request import VerificationRequestSchema
 from verifier.app import create_app
 from verifier.intake import to_request
@@ -375,10 +375,6 @@ def read_logs(workdir: Path, workers: int) -> tuple[list[int], Counter[str]]:
     return processed, exceptions
 
 
-def note(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
 def fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -440,17 +436,6 @@ def details(result: Result) -> list[str]:
     for message, count in result.exceptions.most_common(3):
         out.append(f"  worker exception {count} x {message}")
     return out
-
-
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}"
-    )
-
-
-def verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
 
 
 def median(values: list[float | None]) -> float | None:

@@ -49,14 +49,12 @@ from bench.batch import (
     fmt,
     load_average,
     local_keys,
-    machine,
-    note,
     proc_status,
     read_logs,
-    verdict,
     worker_command,
     write_directory,
 )
+from bench.run_all import machine, note, verdict
 from verifier.store.engine import make_engine
 from verifier.store.migrate import upgrade
 from verifier.store.tables import jobs

@@ -29,7 +29,6 @@ import cProfile
 import gc
 import json
 import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -43,7 +42,7 @@ from pathlib import Path
 
 from adapters.x12.reader import read_271
 from bench.corpus import DEFAULT_GENERATED, DEFAULT_SEED, PAYER_SAMPLES, Sample, corpus, typical
-from bench.run_all import Row, format_rows
+from bench.run_all import Row, format_rows, machine, note, verdict
 from verifier.domain.coverage import interpret
 from verifier.domain.determination import as_json
 
@@ -316,21 +315,6 @@ def profile(texts: Sequence[str], passes: int, top: int) -> list[str]:
             f"{where}:{line}({function})"
         )
     return lines
-
-
-def note(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-
-
-def verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
 
 
 def rate(value: float) -> str:

@@ -107,6 +107,15 @@ def memory_rows(database_url: str | None) -> list[Row]:
     return subprocess_rows("memory", MEMORY_ARGS, label, MEMORY_TIMEOUT, database_url)
 
 
+def note(message: str) -> None:
+    """A progress line on standard error, where each benchmark's own report goes."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
 def machine() -> str:
     load = os.getloadavg()[0]
     return (

@@ -34,7 +34,6 @@ import asyncio
 import http.client
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -50,7 +49,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.run_all import Row, format_rows
+from bench.batch import database
+from bench.run_all import Row, format_rows, machine, note, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "/v1/verifications"
@@ -120,31 +120,10 @@ class Server:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def note(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@contextmanager
-def database(url: str | None, workdir: Path) -> Iterator[str]:
-    """A fresh SQLite file, or a throwaway schema in the PostgreSQL database at `url`
-    (created and dropped as tests/integration/conftest.py::postgres_schema does)."""
-    if url is None:
-        yield f"sqlite:///{workdir / 'verifier.sqlite3'}"
-        return
-    from sqlalchemy.engine import make_url
-
-    from tests.integration.conftest import postgres_schema
-
-    if make_url(url).get_backend_name() != "postgresql":
-        raise SystemExit("bench: --database-url must be PostgreSQL (SQLite is the default)")
-    # The same throwaway schema the PostgreSQL tests use, dropped afterwards.
-    yield from postgres_schema(url)
 
 
 def admin_key(database_url: str) -> str:
@@ -435,17 +414,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if not args.levels or min(args.levels) < 1 or args.workers < 1:
         parser.error("need at least one connection count >= 1 and --workers >= 1")
     return args
-
-
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-
-
-def verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
