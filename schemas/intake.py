@@ -7,11 +7,13 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates
 
 from schemas.request import (
-    _ID,
-    _NAME,
     _REQUIRED,
     StrictSchema,
-    _birth_date,
+    birth_date_field,
+    group_number_field,
+    member_id_field,
+    name_field,
+    payer_id_field,
 )
 
 
@@ -29,22 +31,12 @@ class ContactSchema(StrictSchema):
 class IntakeSchema(StrictSchema):
     """A prospective client's insurance card details, posted by a treatment centre's web form."""
 
-    first_name = fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
-    last_name = fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
-    date_of_birth = fields.Date(
-        required=True,
-        validate=_birth_date,
-        error_messages={**_REQUIRED, "invalid": "Enter a real date as YYYY-MM-DD."},
-    )
-    payer_id = fields.String(
-        required=True, validate=validate.Length(1, 64), error_messages=_REQUIRED
-    )
-    member_id = fields.String(
-        required=True, validate=[validate.Length(1, 80), _ID], error_messages=_REQUIRED
-    )
-    group_number = fields.String(
-        load_default=None, allow_none=True, validate=[validate.Length(max=50), _ID]
-    )
+    first_name = name_field()
+    last_name = name_field()
+    date_of_birth = birth_date_field()
+    payer_id = payer_id_field()
+    member_id = member_id_field()
+    group_number = group_number_field()
     contact = fields.Nested(ContactSchema, load_default=None, allow_none=True)
     consent = fields.Boolean(required=True, error_messages=_REQUIRED)
 

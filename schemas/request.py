@@ -49,30 +49,48 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-class SubscriberSchema(StrictSchema):
-    member_id = fields.String(
-        required=True, validate=[validate.Length(1, 80), _ID], error_messages=_REQUIRED
-    )
-    first_name = fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
-    last_name = fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
-    date_of_birth = fields.Date(
+# Member fields the verification request and the intake form both take. A marshmallow field
+# belongs to one schema, so each schema gets its own from these.
+def name_field() -> fields.String:
+    return fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
+
+
+def birth_date_field() -> fields.Date:
+    return fields.Date(
         required=True,
         validate=_birth_date,
         error_messages={**_REQUIRED, "invalid": "Enter a real date as YYYY-MM-DD."},
     )
-    group_number = fields.String(
+
+
+def member_id_field() -> fields.String:
+    return fields.String(
+        required=True, validate=[validate.Length(1, 80), _ID], error_messages=_REQUIRED
+    )
+
+
+def group_number_field() -> fields.String:
+    return fields.String(
         load_default=None, allow_none=True, validate=[validate.Length(max=50), _ID]
     )
 
 
+def payer_id_field() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(1, 64), error_messages=_REQUIRED)
+
+
+class SubscriberSchema(StrictSchema):
+    member_id = member_id_field()
+    first_name = name_field()
+    last_name = name_field()
+    date_of_birth = birth_date_field()
+    group_number = group_number_field()
+
+
 class PatientSchema(StrictSchema):
-    first_name = fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
-    last_name = fields.String(required=True, validate=_NAME, error_messages=_REQUIRED)
-    date_of_birth = fields.Date(
-        required=True,
-        validate=_birth_date,
-        error_messages={**_REQUIRED, "invalid": "Enter a real date as YYYY-MM-DD."},
-    )
+    first_name = name_field()
+    last_name = name_field()
+    date_of_birth = birth_date_field()
     relationship = fields.String(
         required=True,
         validate=validate.OneOf(
@@ -97,9 +115,7 @@ class ProviderSchema(StrictSchema):
 class VerificationRequestSchema(StrictSchema):
     """Member and plan data for one verification."""
 
-    payer_id = fields.String(
-        required=True, validate=validate.Length(1, 64), error_messages=_REQUIRED
-    )
+    payer_id = payer_id_field()
     subscriber = fields.Nested(SubscriberSchema, required=True, error_messages=_REQUIRED)
     patient = fields.Nested(PatientSchema, load_default=None, allow_none=True)
     provider = fields.Nested(ProviderSchema, load_default=None, allow_none=True)
