@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from verifier.app import create_app
+from verifier.store.migrate import upgrade
 
 POSTGRES_URL_VARIABLE = "VERIFIER_TEST_POSTGRES_URL"
 
@@ -29,6 +34,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if not base:
         pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
     yield from postgres_schema(base)
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build the app on the test database, migrated, with the given settings on top; every app
+    built is closed after the test."""
+    upgrade(database_url)
+    apps: list[Flask] = []
+
+    def build(**settings: Any) -> Flask:
+        app = create_app({"DATABASE_URL": database_url, **settings})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["verifier"].close()
 
 
 def postgres_schema(base: str) -> Iterator[str]:

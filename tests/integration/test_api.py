@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 
 from tests.helpers import authorized
 from verifier.app import create_app
-from verifier.store.migrate import upgrade
 
 BODY: dict[str, Any] = {
     "payer_id": "MOCK",
@@ -29,11 +28,8 @@ BODY: dict[str, Any] = {
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "MOCK_TIMEOUT_SECONDS": 0.05, "TESTING": True})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(MOCK_TIMEOUT_SECONDS=0.05, TESTING=True)
 
 
 @pytest.fixture

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 
 from tests.helpers import authorize, authorized
-from verifier.app import create_app
-from verifier.store.migrate import upgrade
 
 BODY = {
     "payer_id": "MOCK",
@@ -24,11 +22,8 @@ BODY = {
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 def test_no_key_or_a_wrong_key_is_401_in_the_error_shape(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,11 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from verifier.app import create_app
 from verifier.domain.changes import Change
 from verifier.domain.summary import DISCLAIMER
 from verifier.security.keys import new_key
-from verifier.store.migrate import upgrade
 from verifier.store.security import AuditQuery
 from verifier.web import console
 from verifier.web.vob import vob_pdf
@@ -29,14 +27,11 @@ def body(member_id: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    settings = {"DATABASE_URL": database_url, "SECRET_KEY": "console-test-secret"}
-    app = create_app({**settings, "FACILITY_NAME": "Harbor Light Recovery"})
+def app(make_app: Callable[..., Flask]) -> Flask:
+    app = make_app(SECRET_KEY="console-test-secret", FACILITY_NAME="Harbor Light Recovery")
     if "console" not in app.blueprints:
         app.register_blueprint(console.bp)
-    yield app
-    app.extensions["verifier"].close()
+    return app
 
 
 def make_key(app: Flask, *scopes: str, name: str = "Dana at admissions") -> tuple[str, str]:

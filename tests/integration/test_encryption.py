@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from cryptography.fernet import Fernet
@@ -13,7 +13,6 @@ from tests.helpers import authorized
 from verifier.app import create_app
 from verifier.security.protector import Protector
 from verifier.store.engine import make_engine
-from verifier.store.migrate import upgrade
 from verifier.store.rotation import rotate_data
 
 OLD, NEW, INDEX = Fernet.generate_key().decode(), Fernet.generate_key().decode(), "index-key"
@@ -40,11 +39,8 @@ SECRETS = (
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "DATA_KEYS": OLD, "BLIND_INDEX_KEY": INDEX})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(DATA_KEYS=OLD, BLIND_INDEX_KEY=INDEX)
 
 
 def everything_stored(database_url: str) -> str:

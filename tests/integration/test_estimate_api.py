@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,9 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.helpers import authorized
 from verifier import api
-from verifier.app import create_app
 from verifier.config import DEFAULTS
-from verifier.store.migrate import upgrade
 
 
 def _estimate_route_is_registered() -> bool:
@@ -42,11 +40,8 @@ COURSE: dict[str, Any] = {"days_per_week": 3, "weeks": 12, "charge_per_day": "30
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "MOCK_TIMEOUT_SECONDS": 0.05, "TESTING": True})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(MOCK_TIMEOUT_SECONDS=0.05, TESTING=True)
 
 
 @pytest.fixture

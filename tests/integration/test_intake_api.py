@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 
 from tests.helpers import authorize, authorized
-from verifier.app import create_app
 from verifier.batch import Worker
-from verifier.store.migrate import upgrade
 
 FORM = {
     "first_name": "Rowan",
@@ -25,11 +23,8 @@ SITE = "https://recovery.example.org"
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "INTAKE_LIMIT_PER_ADDRESS": 3})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(INTAKE_LIMIT_PER_ADDRESS=3)
 
 
 def intake_client(app: Flask):  # type: ignore[no-untyped-def]

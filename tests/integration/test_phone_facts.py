@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 
 from tests.helpers import authorized
-from verifier.app import create_app
-from verifier.store.migrate import upgrade
 
 BODY = {
     "payer_id": "MOCK",
@@ -32,11 +30,8 @@ CALL = {
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 def test_a_call_overrides_unknown_values_and_says_so(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,6 @@ import pytest
 from flask import Flask
 
 from tests.helpers import authorized, determine, fixture_path
-from verifier.app import create_app
 from verifier.batch import Worker
 from verifier.records import VerificationRecord
 from verifier.store.engine import make_engine, make_session_factory
@@ -129,13 +128,8 @@ def test_an_expired_lease_on_the_last_attempt_is_dead(queue) -> None:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    app = create_app(
-        {"DATABASE_URL": database_url, "WEBHOOK_SECRET": "s3cret", "MOCK_TIMEOUT_SECONDS": 0.01}
-    )
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(WEBHOOK_SECRET="s3cret", MOCK_TIMEOUT_SECONDS=0.01)
 
 
 def worker(app: Flask, calls: list[tuple[Any, ...]] | None = None) -> Worker:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
+from flask import Flask
 
-from verifier.app import create_app
 from verifier.cli import main
 from verifier.records import VerificationRecord
-from verifier.store.migrate import upgrade
 
 
 def record(record_id: str, age_days: int, member_id: str) -> VerificationRecord:
@@ -23,23 +23,20 @@ def record(record_id: str, age_days: int, member_id: str) -> VerificationRecord:
     )
 
 
-def test_purge_deletes_only_what_is_older_than_the_limit(database_url: str) -> None:
-    upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url})
-    services = app.extensions["verifier"]
-    try:
-        services.repository.add(record("old", 400, "A"))
-        services.repository.add(record("new", 10, "B"))
-        queued = record("old-but-queued", 400, "C")
-        queued.state = "pending"
-        services.queue.enqueue(queued, job_id="j1", source="reverify")
-        result = CliRunner().invoke(
-            main, ["purge", "--older-than", "365"], env={"VERIFIER_DATABASE_URL": database_url}
-        )
-        assert result.exit_code == 0, result.output
-        assert "purged 1 verifications" in result.output
-        assert services.repository.get("old") is None
-        assert services.repository.get("new") is not None
-        assert services.repository.get("old-but-queued") is not None
-    finally:
-        services.close()
+def test_purge_deletes_only_what_is_older_than_the_limit(
+    make_app: Callable[..., Flask], database_url: str
+) -> None:
+    services = make_app().extensions["verifier"]
+    services.repository.add(record("old", 400, "A"))
+    services.repository.add(record("new", 10, "B"))
+    queued = record("old-but-queued", 400, "C")
+    queued.state = "pending"
+    services.queue.enqueue(queued, job_id="j1", source="reverify")
+    result = CliRunner().invoke(
+        main, ["purge", "--older-than", "365"], env={"VERIFIER_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert "purged 1 verifications" in result.output
+    assert services.repository.get("old") is None
+    assert services.repository.get("new") is not None
+    assert services.repository.get("old-but-queued") is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,9 @@ from sqlalchemy import create_engine, func, select
 
 from tests.helpers import determine, fixture_path
 from verifier import reverify
-from verifier.app import create_app
 from verifier.batch import Worker
 from verifier.cli import main
 from verifier.records import VerificationRecord
-from verifier.store.migrate import upgrade
 from verifier.store.tables import jobs, verifications
 
 DATA_KEY, INDEX_KEY = Fernet.generate_key().decode(), "reverify-index-key"
@@ -41,12 +39,8 @@ adapter = "mock"
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    upgrade(database_url)
-    keys = {"DATA_KEYS": DATA_KEY, "BLIND_INDEX_KEY": INDEX_KEY}
-    app = create_app({"DATABASE_URL": database_url, "MOCK_TIMEOUT_SECONDS": 0.01, **keys})
-    yield app
-    app.extensions["verifier"].close()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(MOCK_TIMEOUT_SECONDS=0.01, DATA_KEYS=DATA_KEY, BLIND_INDEX_KEY=INDEX_KEY)
 
 
 @pytest.fixture
