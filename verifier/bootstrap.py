@@ -31,6 +31,7 @@ class Services:
     audit: Any = None
     idempotency: Any = None
     phone: Any = None
+    limits: Any = None  # rate limits every process shares (verifier/store/limits.py)
 
 
 def adapter_cache(
@@ -58,11 +59,12 @@ def bootstrap(
     close: Callable[[], None] = _nothing
     queue = changes = None
     security: tuple[Any, Any, Any] = (None, None, None)
-    phone = None
+    phone = limits = None
     if repository is None:
         from verifier.security.protector import load_protector
         from verifier.store.changes import SqlChangeStore
         from verifier.store.engine import make_engine, make_session_factory
+        from verifier.store.limits import SqlRateLimits
         from verifier.store.phone import SqlPhoneFacts
         from verifier.store.queue import SqlJobQueue
         from verifier.store.repository import SqlVerificationRepository
@@ -75,6 +77,7 @@ def bootstrap(
         changes = SqlChangeStore(sessions)
         security = (SqlKeyStore(sessions), SqlAuditLog(sessions), SqlIdempotency(sessions))
         phone = SqlPhoneFacts(sessions)
+        limits = SqlRateLimits(sessions)
         close = engine.dispose
     directory = load_directory(config.get("PAYERS_FILE"))
     metrics = PrometheusMetrics()
@@ -91,4 +94,4 @@ def bootstrap(
         queue=queue,
         changes=changes,
     )
-    return Services(service, repository, directory, metrics, close, queue, *security, phone)
+    return Services(service, repository, directory, metrics, close, queue, *security, phone, limits)

@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "INTAKE_PAGE_KEY": None,
     "INTAKE_PAGE_API_BASE": "",
     "INTAKE_PAGE_CENTRE_NAME": "our treatment centre",
+    # Intake submissions a minute, per key and per client address of a key, across all servers.
+    "INTAKE_LIMIT_PER_KEY": 120,
+    "INTAKE_LIMIT_PER_ADDRESS": 10,
     "PAYER_BACKOFF_SECONDS": 0.5,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "API_TITLE": "IOP benefits verification",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -14,6 +11,7 @@ from flask_smorest import abort
 from schemas.intake import IntakeReceiptSchema, IntakeSchema
 from verifier.api.parsing import Blueprint
 from verifier.intake import to_request
+from verifier.security.ratelimit import retry_after
 
 blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")
 
@@ -21,32 +19,6 @@ THANKS = (
     "Thank you. We are checking your insurance benefits and an admissions coordinator will "
     "contact you. Please quote your reference if you call us."
 )
-
-
-class SlidingLimit:
-    """At most `limit` events per `window` seconds per key, in this process."""
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self.events: dict[str, list[float]] = defaultdict(list)
-        self.lock = threading.Lock()
-
-    def allow(self, key: str) -> float | None:
-        """None when allowed; otherwise the seconds to wait."""
-        now = time.monotonic()
-        with self.lock:
-            recent = [t for t in self.events[key] if now - t < self.window]
-            if len(recent) >= self.limit:
-                self.events[key] = recent
-                return self.window - (now - recent[0])
-            recent.append(now)
-            self.events[key] = recent
-            return None
-
-
-def _limits() -> tuple[SlidingLimit, SlidingLimit]:
-    limits: tuple[SlidingLimit, SlidingLimit] = current_app.extensions["verifier.intake_limits"]
-    return limits
 
 
 @blp.route("")
@@ -61,13 +33,18 @@ class Intake(MethodView):
         Limited per key and per client address.
         """
         key, address = g.api_key, request.remote_addr or "unknown"
-        by_key, by_address = _limits()
-        wait = by_key.allow(key.id) or by_address.allow(f"{key.id}|{address}")
-        if wait is not None:
+        config, limits = current_app.config, current_app.extensions["verifier"].limits
+        # Counted in the database, so the limits hold across every worker and every server.
+        wait = limits.allow(f"intake key {key.id}", int(config["INTAKE_LIMIT_PER_KEY"])) or (
+            limits.allow(
+                f"intake address {key.id} {address}", int(config["INTAKE_LIMIT_PER_ADDRESS"])
+            )
+        )
+        if wait:
             abort(
                 429,
                 message="Too many submissions from here; please try again in a minute.",
-                headers={"Retry-After": str(int(wait) + 1)},
+                headers={"Retry-After": str(retry_after(wait))},
             )
         subscriber = {
             "member_id": data["member_id"],
@@ -102,11 +79,7 @@ def _allowed_origin(origin: str) -> bool:
 
 
 def init_intake(app: Flask) -> None:
-    """Rate limits and CORS: a browser on a configured site may post with that site's key."""
-    app.extensions["verifier.intake_limits"] = (
-        SlidingLimit(int(app.config.get("INTAKE_LIMIT_PER_KEY", 120))),
-        SlidingLimit(int(app.config.get("INTAKE_LIMIT_PER_ADDRESS", 10))),
-    )
+    """CORS: a browser on a configured site may post with that site's key."""
 
     @app.after_request
     def _cors(response: Response) -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -221,4 +222,17 @@ phone_facts = Table(
     Column("added_by_name", String(100), nullable=True),
     # The call details may mention the member, so they are encrypted like the rest of the PHI.
     Column("facts", EncryptedJSON(), nullable=False),
+)
+
+# Rate-limit counters every server process shares: events per bucket (a SHA-256 of what is
+# limited, so no client address is stored) per fixed window, starting on the window in epoch
+# seconds. verifier/security/ratelimit.py turns two of them into a sliding window.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("bucket", String(64), primary_key=True),
+    Column("window_start", BigInteger(), primary_key=True),
+    Column("events", Integer(), nullable=False),
+    # Old windows are deleted by start.
+    Index("ix_rate_windows_window_start", "window_start"),
 )
