@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from adapters.answers import read_answers
 from verifier.domain.coverage import interpret
 from verifier.domain.determination import as_json
 from verifier.domain.model import UnreadableAnswer
+from verifier.metrics import MULTIPROCESS_DIR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,6 +125,7 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     else:
         click.echo("Create an API key with: verifier keys create --name NAME --scope admin")
     sys.stdout.flush()
+    os.environ[MULTIPROCESS_DIR] = _metrics_dir()
     os.execvp(
         sys.executable,
         [
@@ -141,6 +144,18 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
             "verifier.wsgi:app",
         ],
     )
+
+
+def _metrics_dir() -> str:
+    """An empty folder for the gunicorn workers' metrics (see verifier/metrics.py): the one
+    PROMETHEUS_MULTIPROC_DIR names, emptied of an earlier run's counts, or a new one."""
+    folder = os.environ.get(MULTIPROCESS_DIR)
+    if not folder:
+        return tempfile.mkdtemp(prefix="verifier-metrics-")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink()
+    return folder
 
 
 @main.command("mock-clearinghouse")

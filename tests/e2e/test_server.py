@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.running import create_keys, free_port, serve
 
@@ -84,3 +86,42 @@ def test_readiness_and_docs_are_public_and_the_api_is_not(
     assert httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200
     assert httpx.get(f"{base}/docs", timeout=5).status_code == 200
     assert httpx.get(f"{base}/v1/verifications", timeout=5).status_code == 401
+
+
+def posted(base: str, auth: dict[str, str]) -> float:
+    """Verifications answered 201, as /metrics counts them."""
+    text = httpx.get(f"{base}/metrics", headers=auth, timeout=5).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if (
+                sample.name == "verifier_http_requests_total"
+                and labels.get("route") == "/v1/verifications"
+                and labels.get("method") == "POST"
+                and labels.get("status") == "201"
+            ):
+                return sample.value
+    return 0.0
+
+
+def test_metrics_count_what_every_worker_served(server: tuple[str, dict[str, str]]) -> None:
+    base, auth = server
+    body = {
+        "payer_id": "MOCK",
+        "subscriber": {
+            "member_id": "MOCK-TIMEOUT",
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "date_of_birth": "1985-03-15",
+        },
+    }
+    before = posted(base, auth)
+    # Two at once: each holds a sync worker until the mock payer times out, so both workers
+    # serve one. A scrape, whichever worker answers it, must count both.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sent = [
+            pool.submit(httpx.post, f"{base}/v1/verifications", json=body, headers=auth, timeout=10)
+            for _ in range(2)
+        ]
+        assert [future.result().status_code for future in sent] == [201, 201]
+    assert [posted(base, auth) - before for _ in range(4)] == [2, 2, 2, 2]

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from verifier.logs import get_logger
 
@@ -33,8 +33,8 @@ def readyz() -> Any:
 
 @blp.get("/metrics")
 def metrics() -> Response:
-    registry = current_app.extensions["verifier"].metrics.registry
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    metrics = current_app.extensions["verifier"].metrics
+    return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)
 
 
 def observe_requests(app: Flask) -> None:
