@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from verifier import api
 from verifier.bootstrap import Services, bootstrap
@@ -25,4 +26,10 @@ def create_app(
         configure_logging(str(app.config.get("LOG_LEVEL", "INFO")))
     app.extensions["verifier"] = services or bootstrap(app.config)
     api.init_app(app)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind a load balancer every request comes from its address: take the client's from
+        # the X-Forwarded-For it appends (and the scheme from X-Forwarded-Proto), so intake
+        # limits and the audit trail see clients. Never by default: clients could forge them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app

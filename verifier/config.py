@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     # Intake submissions a minute, per key and per client address of a key, across all servers.
     "INTAKE_LIMIT_PER_KEY": 120,
     "INTAKE_LIMIT_PER_ADDRESS": 10,
+    # How many reverse proxies or load balancers in front append X-Forwarded-For; 0 trusts none.
+    "TRUSTED_PROXIES": 0,
     "PAYER_BACKOFF_SECONDS": 0.5,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "API_TITLE": "IOP benefits verification",

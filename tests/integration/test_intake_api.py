@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.helpers import authorize, authorized
 from verifier.batch import Worker
@@ -79,3 +80,28 @@ def test_cors_is_only_for_the_keys_own_sites(app: Flask) -> None:
     assert "Access-Control-Allow-Origin" not in elsewhere.headers
     refused = client.post("/v1/intake", json=FORM, headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
+
+
+def submit_from(client: FlaskClient, forwarded_for: str) -> int:
+    response = client.post("/v1/intake", json=FORM, headers={"X-Forwarded-For": forwarded_for})
+    return response.status_code
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(app: Flask) -> None:
+    client = intake_client(app)  # no TRUSTED_PROXIES: X-Forwarded-For is anyone's to write
+    codes = [submit_from(client, f"198.51.100.{n}") for n in range(4)]
+    assert codes == [202, 202, 202, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit_and_audit_address(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(INTAKE_LIMIT_PER_ADDRESS=2, TRUSTED_PROXIES=1)
+    client = intake_client(app)  # every request reaches the app from the proxy's address
+    codes = [submit_from(client, "198.51.100.7") for _ in range(3)]
+    codes += [submit_from(client, "198.51.100.8") for _ in range(2)]
+    assert codes == [202, 202, 429, 202, 202]
+    admin = authorized(app)
+    events = admin.get("/v1/audit", query_string={"resource": "intake"}).get_json()["items"]
+    intake = [event for event in events if event["route"] == "/v1/intake"]
+    assert {event["client_address"] for event in intake} == {"198.51.100.7", "198.51.100.8"}
