@@ -93,5 +93,6 @@ def bootstrap(
         metrics=metrics,
         queue=queue,
         changes=changes,
+        answer_within=float(config.get("SYNC_TIMEOUT_SECONDS", 45.0)),
     )
     return Services(service, repository, directory, metrics, close, queue, *security, phone, limits)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import sys
@@ -126,6 +127,12 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
         click.echo("Create an API key with: verifier keys create --name NAME --scope admin")
     sys.stdout.flush()
     os.environ[MULTIPROCESS_DIR] = _metrics_dir()
+    from verifier.config import load_config
+
+    # gunicorn kills a worker whose request outlives --timeout, losing its answer; a
+    # synchronous verification stops waiting for payers after SYNC_TIMEOUT_SECONDS, and then
+    # needs a moment to store the outcome.
+    timeout = math.ceil(float(load_config()["SYNC_TIMEOUT_SECONDS"])) + 30
     os.execvp(
         sys.executable,
         [
@@ -136,6 +143,8 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
             f"{host}:{port}",
             "--workers",
             str(workers),
+            "--timeout",
+            str(timeout),
             "--access-logfile",
             "-",
             # The path only: query strings may carry a member id.

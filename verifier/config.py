@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     "PROVIDER_NAME": "Example Recovery",
     "MOCK_TIMEOUT_SECONDS": 1.0,
     "PAYER_ATTEMPTS": 3,
+    # How long a synchronous verification waits for its payers before it ends as a timeout.
+    "SYNC_TIMEOUT_SECONDS": 45.0,
     "JOB_LEASE_SECONDS": 300,
     "WEBHOOK_SECRET": None,
     "SECRET_KEY": None,

@@ -7,11 +7,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillWaiting
+from contextvars import copy_context
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from adapters.base import PayerAdapter, PayerError, PayerResponse
+from adapters.base import PayerAdapter, PayerError, PayerResponse, PayerTimeout
 from adapters.directory import PayerDirectory, PayerSettings
 from verifier.domain.changes import Change, detect_changes
 from verifier.domain.coverage import carve_out_administrator, interpret
@@ -86,6 +89,16 @@ class VerificationService:
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     queue: JobQueue | None = None
     changes: ChangeLog | None = None
+    # How long a synchronous verification waits for its payers before it ends as a failed
+    # `timeout`. A payer that hangs through every retry can hold a call for minutes, longer
+    # than a web server lets a request run (gunicorn kills the worker, losing the answer).
+    answer_within: float | None = None
+    # Where the payer calls of synchronous verifications run, so the request can stop waiting;
+    # a call given up on finishes (bounded by the adapter's own timeouts) and is ignored.
+    _calls: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=32, thread_name_prefix="payer"),
+        repr=False,
+    )
 
     def payer(self, payer_id: str) -> PayerSettings:
         payer = self.directory.get(payer_id)
@@ -99,7 +112,7 @@ class VerificationService:
         payer = self.payer(request.payer_id)
         record = self._pending(request, payer, body)
         self.repository.add(record)
-        self.complete(record, request, payer, first_attempt=True)
+        self.complete(record, request, payer, first_attempt=True, within=self.answer_within)
         return record
 
     def enqueue(
@@ -140,14 +153,14 @@ class VerificationService:
         payer: PayerSettings,
         *,
         first_attempt: bool = False,
+        within: float | None = None,
     ) -> None:
         """Call the payer for a stored pending record and save the outcome. A `first_attempt`
-        is a record no earlier attempt can have written change events for."""
+        is a record no earlier attempt can have written change events for; `within` seconds,
+        when given, is how long to wait for the payers."""
         started = time.perf_counter()
         try:
-            response = self.adapter_for(payer).check(request)
-            response = self._with_carve_out(request, payer, response)
-            self._read(record, response)
+            self._read(record, self._ask(request, payer, within))
             outcome = record.status or COMPLETE
         except PayerError as error:
             record.state, outcome = FAILED, error.code
@@ -171,6 +184,25 @@ class VerificationService:
         self.repository.save(record)
         if record.state == COMPLETE:
             self._record_changes(record, first_attempt)
+
+    def _ask(
+        self, request: VerificationRequest, payer: PayerSettings, within: float | None
+    ) -> PayerResponse:
+        if within is None:
+            return self._ask_payers(request, payer)
+        # A copy of the context per call, so the call's log lines keep the request's id.
+        call = self._calls.submit(copy_context().run, self._ask_payers, request, payer)
+        try:
+            return call.result(timeout=within)
+        except StillWaiting:
+            raise PayerTimeout(
+                f"the payer did not answer within {within:g} seconds; verify again later, or "
+                "ask in async mode to have the service keep trying"
+            ) from None
+
+    def _ask_payers(self, request: VerificationRequest, payer: PayerSettings) -> PayerResponse:
+        response = self.adapter_for(payer).check(request)
+        return self._with_carve_out(request, payer, response)
 
     def _record_changes(self, record: VerificationRecord, first_attempt: bool) -> None:
         """Compare with the member's previous complete verification with this payer. Events are

@@ -125,3 +125,37 @@ def test_metrics_count_what_every_worker_served(server: tuple[str, dict[str, str
         ]
         assert [future.result().status_code for future in sent] == [201, 201]
     assert [posted(base, auth) - before for _ in range(4)] == [2, 2, 2, 2]
+
+
+def test_a_payer_slower_than_the_synchronous_wait_ends_as_a_timeout(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    database = f"sqlite:///{tmp_path_factory.mktemp('slow') / 'verifier.sqlite3'}"
+    [token] = create_keys(database, ("e2e", ["admin"], []))
+    # The mock payer hangs for 5 s on MOCK-TIMEOUT; staff wait 1 s at most.
+    env = {
+        "VERIFIER_DATABASE_URL": database,
+        "VERIFIER_MOCK_TIMEOUT_SECONDS": "5",
+        "VERIFIER_SYNC_TIMEOUT_SECONDS": "1",
+    }
+    body = {
+        "payer_id": "MOCK",
+        "subscriber": {
+            "member_id": "MOCK-TIMEOUT",
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "date_of_birth": "1985-03-15",
+        },
+    }
+    with serve(free_port(), env) as served:
+        auth = {"Authorization": f"Bearer {token}"}
+        url = f"{served.base}/v1/verifications"
+        response = httpx.post(url, json=body, headers=auth, timeout=10)
+        assert response.status_code == 201
+        assert response.elapsed.total_seconds() < 4
+        record = response.json()
+        assert record["state"] == "failed"
+        assert record["error"]["code"] == "timeout"
+        assert "within 1 seconds" in record["error"]["message"]
+        stored = httpx.get(f"{url}/{record['id']}", headers=auth, timeout=5).json()
+        assert stored["state"] == "failed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -151,3 +153,38 @@ def test_carve_out_to_an_unknown_administrator_keeps_the_first_answer() -> None:
     record = svc.verify(replace(REQUEST, payer_id="ACME"), {})
     assert record.response_format == "x12"
     assert record.determination["levels_of_care"]["iop_mental_health"]["covered"] is None  # type: ignore[index]
+
+
+class HangingAdapter:
+    """A payer that answers only when told to, as one hanging on its connection would not."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def check(self, request: VerificationRequest) -> PayerResponse:
+        self.release.wait(10)
+        answer = scenario_271("MOCK-IOP-DUAL")
+        return PayerResponse(answer, "x12", read_271(answer))
+
+
+def test_a_synchronous_verification_stops_waiting_for_a_hanging_payer() -> None:
+    svc, repository, _ = service(scenario_271("MOCK-IOP-DUAL"))
+    hanging = HangingAdapter()
+    svc = replace(svc, adapter_for=lambda settings: hanging, answer_within=0.2)
+    started = time.monotonic()
+    try:
+        record = svc.verify(REQUEST, {"as": "sent"})
+    finally:
+        hanging.release.set()
+    assert time.monotonic() - started < 2
+    assert record.state == "failed"
+    assert record.error is not None and record.error["code"] == "timeout"
+    assert record.error["retryable"] is True
+    assert "within 0.2 seconds" in record.error["message"]
+    assert repository.records["v1"].state == "failed"
+
+
+def test_a_payer_that_answers_in_time_is_not_affected_by_the_wait() -> None:
+    svc, _, _ = service(scenario_271("MOCK-IOP-DUAL"))
+    record = replace(svc, answer_within=5.0).verify(REQUEST, {"as": "sent"})
+    assert record.state == "complete" and record.status == "active"
