@@ -28,6 +28,19 @@ EXPECTED = {
 }
 
 
+def request_for(member_id: str) -> dict[str, object]:
+    """A verification request for one of the mock payer's members (by scenario name)."""
+    return {
+        "payer_id": "MOCK",
+        "subscriber": {
+            "member_id": member_id,
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "date_of_birth": "1985-03-15",
+        },
+    }
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     database = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'verifier.sqlite3'}"
@@ -42,15 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 @pytest.mark.parametrize("member_id", sorted(EXPECTED))
 def test_every_mock_scenario_over_http(server: tuple[str, dict[str, str]], member_id: str) -> None:
     base, auth = server
-    body = {
-        "payer_id": "MOCK",
-        "subscriber": {
-            "member_id": member_id,
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "date_of_birth": "1985-03-15",
-        },
-    }
+    body = request_for(member_id)
     response = httpx.post(f"{base}/v1/verifications", json=body, headers=auth, timeout=10)
     assert response.status_code == 201
     record = response.json()
@@ -64,15 +69,7 @@ def test_every_mock_scenario_over_http(server: tuple[str, dict[str, str]], membe
 
 def test_timeout_scenario_fails_with_a_reason_over_http(server: tuple[str, dict[str, str]]) -> None:
     base, auth = server
-    body = {
-        "payer_id": "MOCK",
-        "subscriber": {
-            "member_id": "MOCK-TIMEOUT",
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "date_of_birth": "1985-03-15",
-        },
-    }
+    body = request_for("MOCK-TIMEOUT")
     record = httpx.post(f"{base}/v1/verifications", json=body, headers=auth, timeout=10).json()
     assert record["state"] == "failed"
     assert record["error"]["code"] == "timeout"
@@ -106,15 +103,7 @@ def posted(base: str, auth: dict[str, str]) -> float:
 
 def test_metrics_count_what_every_worker_served(server: tuple[str, dict[str, str]]) -> None:
     base, auth = server
-    body = {
-        "payer_id": "MOCK",
-        "subscriber": {
-            "member_id": "MOCK-TIMEOUT",
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "date_of_birth": "1985-03-15",
-        },
-    }
+    body = request_for("MOCK-TIMEOUT")
     before = posted(base, auth)
     # Two at once: each holds a sync worker until the mock payer times out, so both workers
     # serve one. A scrape, whichever worker answers it, must count both.
@@ -138,15 +127,7 @@ def test_a_payer_slower_than_the_synchronous_wait_ends_as_a_timeout(
         "VERIFIER_MOCK_TIMEOUT_SECONDS": "5",
         "VERIFIER_SYNC_TIMEOUT_SECONDS": "1",
     }
-    body = {
-        "payer_id": "MOCK",
-        "subscriber": {
-            "member_id": "MOCK-TIMEOUT",
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "date_of_birth": "1985-03-15",
-        },
-    }
+    body = request_for("MOCK-TIMEOUT")
     with serve(free_port(), env) as served:
         auth = {"Authorization": f"Bearer {token}"}
         url = f"{served.base}/v1/verifications"

@@ -69,6 +69,19 @@ def test_submissions_are_limited_per_client_address(app: Flask) -> None:
     assert codes == [202, 202, 202, 429]
 
 
+def test_the_intake_limit_per_address_holds_across_workers(
+    make_app: Callable[..., Flask],
+) -> None:
+    # Two apps on one database stand for two gunicorn workers behind the same port.
+    workers = [make_app(INTAKE_LIMIT_PER_ADDRESS=3), make_app(INTAKE_LIMIT_PER_ADDRESS=3)]
+    clients = [app.test_client() for app in workers]
+    token = authorize(clients[0], ("intake:submit",))
+    clients[1].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    responses = [clients[n % 2].post("/v1/intake", json=FORM) for n in range(4)]
+    assert [r.status_code for r in responses] == [202, 202, 202, 429]
+    assert int(responses[3].headers["Retry-After"]) >= 1
+
+
 def test_cors_is_only_for_the_keys_own_sites(app: Flask) -> None:
     client = intake_client(app)
     preflight = client.options(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
-from flask import Flask
 from sqlalchemy import Engine, func, select
 
-from tests.helpers import authorize
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.limits import SqlRateLimits
 from verifier.store.migrate import upgrade
@@ -102,26 +100,3 @@ def test_purge_clears_the_windows_of_buckets_never_seen_again(
     limits(engines[0], recent).allow("still here", 10)
     purge(make_session_factory(engines[0]), 365, datetime.now(UTC))
     assert stored_windows(engines[0]) == 1
-
-
-FORM = {
-    "first_name": "Rowan",
-    "last_name": "Example",
-    "date_of_birth": "1990-04-01",
-    "payer_id": "MOCK",
-    "member_id": "MOCK-SUD-ONLY",
-    "consent": True,
-}
-
-
-def test_the_intake_limit_per_address_holds_across_workers(
-    make_app: Callable[..., Flask],
-) -> None:
-    # Two apps on one database stand for two gunicorn workers behind the same port.
-    workers = [make_app(INTAKE_LIMIT_PER_ADDRESS=3), make_app(INTAKE_LIMIT_PER_ADDRESS=3)]
-    clients = [app.test_client() for app in workers]
-    token = authorize(clients[0], ("intake:submit",))
-    clients[1].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    responses = [clients[n % 2].post("/v1/intake", json=FORM) for n in range(4)]
-    assert [r.status_code for r in responses] == [202, 202, 202, 429]
-    assert int(responses[3].headers["Retry-After"]) >= 1
