@@ -58,6 +58,19 @@ def create_keys(database_url: str, *specs: tuple[str, list[str], list[str]]) -> 
     return tokens
 
 
+def request_for(member_id: str, payer_id: str = "MOCK") -> dict[str, Any]:
+    """A verification request for one member (the mock payer's members are its scenarios)."""
+    return {
+        "payer_id": payer_id,
+        "subscriber": {
+            "member_id": member_id,
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "date_of_birth": "1985-03-15",
+        },
+    }
+
+
 class Served:
     """A running server: its base URL, and after it stops, what it logged while serving."""
 

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from adapters.mock_clearinghouse.server import MockClearinghouse
+from tests.e2e.running import request_for
 from tests.helpers import authorized
 from verifier.app import create_app
 from verifier.store.migrate import upgrade
@@ -58,15 +59,7 @@ def clearinghouse(request: pytest.FixtureRequest) -> Iterator[MockClearinghouse]
 
 
 def post(app: Flask, payer_id: str, member_id: str) -> Any:
-    body = {
-        "payer_id": payer_id,
-        "subscriber": {
-            "member_id": member_id,
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "date_of_birth": "1985-03-15",
-        },
-    }
+    body = request_for(member_id, payer_id)
     response = authorized(app).post("/v1/verifications", json=body)
     assert response.status_code == 201
     return response.get_json()

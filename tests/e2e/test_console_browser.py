@@ -11,7 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.running import ARTIFACTS, CHROMIUM, chromium, create_keys, free_port, serve
+from tests.e2e.running import (
+    ARTIFACTS,
+    CHROMIUM,
+    chromium,
+    create_keys,
+    free_port,
+    request_for,
+    serve,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -19,15 +27,7 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
-BODY = {
-    "payer_id": "MOCK",
-    "subscriber": {
-        "member_id": "MOCK-IOP-DUAL",
-        "first_name": "Jane",
-        "last_name": "Doe",
-        "date_of_birth": "1985-03-15",
-    },
-}
+BODY = request_for("MOCK-IOP-DUAL")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.running import create_keys, free_port, serve
+from tests.e2e.running import create_keys, free_port, request_for, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -26,19 +26,6 @@ EXPECTED = {
     "MOCK-PAYER-DOWN": ("complete", "payer_unavailable", None),
     "SOMEONE-ELSE": ("complete", "not_found", None),
 }
-
-
-def request_for(member_id: str) -> dict[str, object]:
-    """A verification request for one of the mock payer's members (by scenario name)."""
-    return {
-        "payer_id": "MOCK",
-        "subscriber": {
-            "member_id": member_id,
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "date_of_birth": "1985-03-15",
-        },
-    }
 
 
 @pytest.fixture(scope="module")

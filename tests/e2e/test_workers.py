@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, func, select
 
 from adapters.mock import SCENARIOS
 from schemas.request import VerificationRequestSchema
+from tests.e2e.running import request_for
 from tests.integration.conftest import POSTGRES_URL_VARIABLE, postgres_schema
 from verifier.app import create_app
 from verifier.config import DEFAULTS
@@ -66,15 +67,7 @@ def member_ids(count: int) -> list[str]:
 def enqueue(queue: Queue, count: int) -> None:
     schema = VerificationRequestSchema()
     for member_id in member_ids(count):
-        body = {
-            "payer_id": "MOCK",
-            "subscriber": {
-                "member_id": member_id,
-                "first_name": "Jane",
-                "last_name": "Doe",
-                "date_of_birth": "1985-03-15",
-            },
-        }
+        body = request_for(member_id)
         request = to_request(schema.load(body), DEFAULTS)
         queue.services.service.enqueue(request, body, source="reverify")
 
