@@ -139,6 +139,15 @@ def write_directory(path: Path, base_url: str, spec: Spec) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    """--database-url, as `database` below takes it."""
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL (postgresql+psycopg://user@host:port/db): a throwaway schema is "
+        "created there and dropped. Default: a fresh SQLite file.",
+    )
+
+
 @contextmanager
 def database(url: str | None, workdir: Path) -> Iterator[str]:
     """A fresh SQLite file, or a throwaway schema in the PostgreSQL database at `url`."""
@@ -548,11 +557,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="threads per worker process C (default ceil(R×L×1.5/W), at least 4; "
         f"{COMPARE_CONCURRENCY} without a rate limit)",
     )
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL URL (postgresql+psycopg://user@host:port/db): a throwaway schema is "
-        "created there and dropped. Default: a fresh SQLite file.",
-    )
+    add_database_option(parser)
     parser.add_argument(
         "--compare-workers",
         action="store_true",

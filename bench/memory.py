@@ -44,6 +44,7 @@ from bench.batch import (
     KEY_ENV,
     PAYER_ID,
     Spec,
+    add_database_option,
     database,
     enqueue,
     fmt,
@@ -439,11 +440,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_CONCURRENCY,
         help=f"threads in the worker process ({DEFAULT_CONCURRENCY}, the worker's default)",
     )
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL URL (postgresql+psycopg://user@host:port/db): a throwaway schema is "
-        "created there and dropped. Default: a fresh SQLite file.",
-    )
+    add_database_option(parser)
     parser.add_argument(
         "--timeout", type=float, default=3600, help="stop the worker after this many s (3600)"
     )

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.batch import database
+from bench.batch import add_database_option, database
 from bench.run_all import Row, format_rows, machine, note, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -399,11 +399,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--half-duration", type=float, default=20.0, help="seconds of the open-loop run (20)"
     )
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL URL (postgresql+psycopg://user@host:port/db): a throwaway schema is "
-        "created there and dropped. Default: a fresh SQLite file.",
-    )
+    add_database_option(parser)
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     args = parser.parse_args(argv)
