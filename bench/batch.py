@@ -195,7 +195,7 @@ def enqueue(database_url: str, directory: Path, n: int) -> float:
                     "date_of_birth": "1985-03-15",
                 },
             }
-            request = to_request(schema.load(body), app.config)
+            request = to_request(schema.load(body), app.extensions["settings"])
             services.service.enqueue(request, body, source="bench")
     finally:
         services.close()

@@ -10,24 +10,40 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from verifier import api
 from verifier.bootstrap import Services, bootstrap
-from verifier.config import load_config
 from verifier.logs import configure_logging
+from verifier.settings import load_settings
+
+# How the app presents itself; fixed by the code, not settings an operator chooses.
+APP_CONSTANTS: dict[str, Any] = {
+    "API_TITLE": "IOP benefits verification",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "JSON_SORT_KEYS": False,
+}
 
 
 def create_app(
     test_config: Mapping[str, Any] | None = None, services: Services | None = None
 ) -> Flask:
-    """Config from defaults, then `VERIFIER_*` environment variables, then `test_config`."""
+    """Settings from defaults, then `VERIFIER_*` environment variables, then `test_config`
+    (names that are not settings, such as Flask's `TESTING`, go to the config as they are).
+
+    Raises SettingsError when a setting has a value the service cannot use.
+    """
+    settings = load_settings(test_config)
     app = Flask(__name__)
-    app.config.update(load_config())
-    if test_config:
-        app.config.update(test_config)
-    if app.config.get("LOG_JSON", True):
-        configure_logging(str(app.config.get("LOG_LEVEL", "INFO")))
-    app.extensions["verifier"] = services or bootstrap(app.config)
+    app.config.update(APP_CONSTANTS)
+    app.config.update(test_config or {})
+    app.config.update(settings.as_config())
+    app.extensions["settings"] = settings
+    if settings.log_json:
+        configure_logging(settings.log_level)
+    app.extensions["verifier"] = services or bootstrap(settings)
     api.init_app(app)
-    proxies = int(app.config["TRUSTED_PROXIES"])
-    if proxies:
+    if proxies := settings.trusted_proxies:
         # Behind a load balancer every request comes from its address: take the client's from
         # the X-Forwarded-For it appends (and the scheme from X-Forwarded-Proto), so intake
         # limits and the audit trail see clients. Never by default: clients could forge them.

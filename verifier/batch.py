@@ -6,8 +6,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 
@@ -16,6 +15,7 @@ from verifier.intake import to_request
 from verifier.logs import get_logger
 from verifier.records import FAILED
 from verifier.service import VerificationService
+from verifier.settings import Settings
 from verifier.store.queue import Job, SqlJobQueue
 from verifier.webhooks import send_webhook
 
@@ -39,7 +39,7 @@ class Worker:
         self,
         service: VerificationService,
         queue: SqlJobQueue,
-        config: Mapping[str, Any],
+        settings: Settings,
         *,
         concurrency: int = 1,
         poll_seconds: float = 0.5,
@@ -48,7 +48,7 @@ class Worker:
     ) -> None:
         self.service = service
         self.queue = queue
-        self.config = config
+        self.settings = settings
         self.concurrency = max(1, concurrency)
         self.poll_seconds = poll_seconds
         self.name = name or worker_name()
@@ -105,7 +105,7 @@ class Worker:
         record = self.service.get(job.verification_id)
         try:
             data = _REQUESTS.load(record.request)
-            request = to_request(data, self.config)
+            request = to_request(data, self.settings)
             payer = self.service.payer(record.payer_id)
         except Exception as error:  # a stored request that no longer loads must not loop forever
             log.error("job %s cannot run: %s", job.id, type(error).__name__)
@@ -130,7 +130,7 @@ class Worker:
             worker=lease_name,
         )
         if job.callback_url and state in ("done", "dead"):
-            secret = self.config.get("WEBHOOK_SECRET")
+            secret = self.settings.webhook_secret
             if secret:
                 self.webhook(
                     self.http, job.callback_url, secret, record.id, record.state, record.status

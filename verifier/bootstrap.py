@@ -1,4 +1,4 @@
-"""The composition root: build the engine, repository, directory and adapters from config.
+"""The composition root: build the engine, repository, directory and adapters from settings.
 
 Nothing here runs at import time; tests pass their own pieces to `create_app(services=...)`.
 """
@@ -15,6 +15,7 @@ from adapters.registry import available, build
 from verifier.metrics import PrometheusMetrics
 from verifier.records import VerificationRepository
 from verifier.service import VerificationService
+from verifier.settings import Settings
 
 
 @dataclass
@@ -52,10 +53,8 @@ def _nothing() -> None:
     """Nothing to release: the caller owns the repository it passed in."""
 
 
-def bootstrap(
-    config: Mapping[str, Any], repository: VerificationRepository | None = None
-) -> Services:
-    """Wire the real pieces for `config` (a Flask config or any mapping)."""
+def bootstrap(settings: Settings, repository: VerificationRepository | None = None) -> Services:
+    """Wire the real pieces for `settings`."""
     close: Callable[[], None] = _nothing
     queue = changes = None
     security: tuple[Any, Any, Any] = (None, None, None)
@@ -70,21 +69,21 @@ def bootstrap(
         from verifier.store.repository import SqlVerificationRepository
         from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
 
-        engine = make_engine(config["DATABASE_URL"], load_protector(config))
+        engine = make_engine(settings.database_url, load_protector(settings))
         sessions = make_session_factory(engine)
         repository = SqlVerificationRepository(sessions)
-        queue = SqlJobQueue(sessions, lease_seconds=float(config.get("JOB_LEASE_SECONDS", 300)))
+        queue = SqlJobQueue(sessions, lease_seconds=settings.job_lease_seconds)
         changes = SqlChangeStore(sessions)
         security = (SqlKeyStore(sessions), SqlAuditLog(sessions), SqlIdempotency(sessions))
         phone = SqlPhoneFacts(sessions)
         limits = SqlRateLimits(sessions)
         close = engine.dispose
-    directory = load_directory(config.get("PAYERS_FILE"))
+    directory = load_directory(settings.payers_file)
     metrics = PrometheusMetrics()
     context = {
-        "mock_timeout_seconds": float(config.get("MOCK_TIMEOUT_SECONDS", 1.0)),
-        "payer_attempts": int(config.get("PAYER_ATTEMPTS", 3)),
-        "payer_backoff_seconds": float(config.get("PAYER_BACKOFF_SECONDS", 0.5)),
+        "mock_timeout_seconds": settings.mock_timeout_seconds,
+        "payer_attempts": settings.payer_attempts,
+        "payer_backoff_seconds": settings.payer_backoff_seconds,
     }
     service = VerificationService(
         repository=repository,
@@ -93,6 +92,6 @@ def bootstrap(
         metrics=metrics,
         queue=queue,
         changes=changes,
-        answer_within=float(config.get("SYNC_TIMEOUT_SECONDS", 45.0)),
+        answer_within=settings.sync_timeout_seconds,
     )
     return Services(service, repository, directory, metrics, close, queue, *security, phone, limits)

@@ -9,6 +9,7 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,9 +18,22 @@ from verifier.domain.coverage import interpret
 from verifier.domain.determination import as_json
 from verifier.domain.model import UnreadableAnswer
 from verifier.metrics import MULTIPROCESS_DIR
+from verifier.settings import SettingsError, load_settings, settings_table
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class VerifierGroup(click.Group):
+    """Stops any command on settings it cannot use with one line per bad variable."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            for problem in error.problems:
+                click.echo(f"verifier: {problem}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=VerifierGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Insurance benefits verification for intensive outpatient (IOP) programs."""
 
@@ -49,12 +63,6 @@ def interpret_command(files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-def _database_url() -> str:
-    from verifier.config import DEFAULTS
-
-    return str(os.environ.get("VERIFIER_DATABASE_URL", DEFAULTS["DATABASE_URL"]))
-
-
 @main.group("db")
 def db_group() -> None:
     """Database schema migrations."""
@@ -66,7 +74,7 @@ def db_upgrade(revision: str) -> None:
     """Create or migrate the database named by VERIFIER_DATABASE_URL (SQLite file by default)."""
     from verifier.store.migrate import upgrade
 
-    upgrade(_database_url(), revision)
+    upgrade(load_settings().database_url, revision)
     click.echo(f"database is at revision {revision}")
 
 
@@ -108,12 +116,15 @@ _register_keys()
 )
 def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     """Run the HTTP API under gunicorn."""
+    # Read (and checked) here, so a bad setting stops the start with its reason instead of
+    # failing every gunicorn worker with a traceback.
+    settings = load_settings()
     if migrate:
         from verifier.store.migrate import upgrade
 
-        upgrade(_database_url())
+        upgrade(settings.database_url)
     click.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    embedded = _database_url().startswith("sqlite")
+    embedded = settings.database_url.startswith("sqlite")
     if embedded and not os.environ.get("VERIFIER_SECRET_KEY"):
         # The console's sessions need one secret shared by every gunicorn worker; a fresh one
         # per start only signs staff out when the development server restarts.
@@ -127,12 +138,10 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
         click.echo("Create an API key with: verifier keys create --name NAME --scope admin")
     sys.stdout.flush()
     os.environ[MULTIPROCESS_DIR] = _metrics_dir()
-    from verifier.config import load_config
-
     # gunicorn kills a worker whose request outlives --timeout, losing its answer; a
     # synchronous verification stops waiting for payers after SYNC_TIMEOUT_SECONDS, and then
     # needs a moment to store the outcome.
-    timeout = math.ceil(float(load_config()["SYNC_TIMEOUT_SECONDS"])) + 30
+    timeout = math.ceil(settings.sync_timeout_seconds) + 30
     os.execvp(
         sys.executable,
         [
@@ -265,7 +274,9 @@ def x12_270(request_file: Path, service_type: str, payer_id: str | None) -> None
     """Print the 270 eligibility inquiry the service would send for a verification request body.
 
     REQUEST.json holds the body of POST /v1/verifications. The payer comes from the directory
-    named by VERIFIER_PAYERS_FILE (the bundled one by default). Exits 1 with a one-line reason.
+    named by VERIFIER_PAYERS_FILE (the bundled one by default), and a request that names no
+    provider is sent with VERIFIER_PROVIDER_NPI and _NAME, as the service would. Exits 1 with a
+    one-line reason.
     """
     import time
     from typing import NoReturn
@@ -275,7 +286,6 @@ def x12_270(request_file: Path, service_type: str, payer_id: str | None) -> None
     from adapters.directory import DirectoryError, load_directory
     from adapters.x12.writer import write_270
     from schemas.request import VerificationRequestSchema
-    from verifier.config import DEFAULTS
     from verifier.intake import to_request
 
     def fail(reason: str) -> NoReturn:
@@ -292,9 +302,10 @@ def x12_270(request_file: Path, service_type: str, payer_id: str | None) -> None
         data = VerificationRequestSchema().load(body)
     except ValidationError as error:
         fail("invalid request: " + "; ".join(_bad_fields(error.messages)))
+    settings = load_settings()
     wanted = payer_id or data["payer_id"]
     try:
-        payer = load_directory(os.environ.get("VERIFIER_PAYERS_FILE")).get(wanted)
+        payer = load_directory(settings.payers_file).get(wanted)
     except DirectoryError as error:
         fail(str(error))
     if payer is None:
@@ -303,7 +314,7 @@ def x12_270(request_file: Path, service_type: str, payer_id: str | None) -> None
     control_number = int(time.time()) % 10**9 or 1
     try:
         text = write_270(
-            to_request({**data, "payer_id": payer.id}, DEFAULTS),
+            to_request({**data, "payer_id": payer.id}, settings),
             payer,
             control_number=control_number,
             service_type=service_type,
@@ -338,17 +349,17 @@ def worker_command(concurrency: int, poll_seconds: float, until_idle: bool) -> N
 
     from verifier.batch import Worker
     from verifier.bootstrap import bootstrap
-    from verifier.config import load_config
     from verifier.logs import configure_logging
 
     # The worker needs the services, not the web app: building that would only slow start-up.
-    config = load_config()
-    configure_logging(str(config.get("LOG_LEVEL", "INFO")))
-    services = bootstrap(config)
+    settings = load_settings()
+    if settings.log_json:
+        configure_logging(settings.log_level)
+    services = bootstrap(settings)
     worker = Worker(
         services.service,
         services.queue,
-        config,
+        settings,
         concurrency=concurrency,
         poll_seconds=poll_seconds,
     )
@@ -437,7 +448,7 @@ def reverify_command(
     try:
         run(
             services,
-            app.config,
+            app.extensions["settings"],
             older_than=older_than,
             admission_within=admission_within,
             payer_id=payer_id,
@@ -464,16 +475,24 @@ def purge_command(days: int) -> None:
     """
     from datetime import UTC, datetime
 
-    from verifier.app import create_app
     from verifier.security.protector import load_protector
     from verifier.store.engine import make_engine, make_session_factory
     from verifier.store.retention import purge
 
-    app = create_app()
-    app.extensions["verifier"].close()
-    engine = make_engine(app.config["DATABASE_URL"], load_protector(app.config))
+    settings = load_settings()
+    engine = make_engine(settings.database_url, load_protector(settings))
     try:
         count = purge(make_session_factory(engine), days, datetime.now(UTC))
     finally:
         engine.dispose()
     click.echo(f"purged {count} verifications older than {days} days")
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """Print every setting the service reads, with its type, default and meaning (Markdown).
+
+    Exits 2, naming each variable, when a VERIFIER_* variable has a value the service cannot use.
+    """
+    load_settings()
+    click.echo(settings_table())

@@ -95,7 +95,8 @@ def rotate_data_command() -> None:
 
     app = create_app()
     app.extensions["verifier"].close()
-    engine = make_engine(app.config["DATABASE_URL"], load_protector(app.config))
+    settings = app.extensions["settings"]
+    engine = make_engine(settings.database_url, load_protector(settings))
     try:
         count = rotate_data(engine)
     finally:

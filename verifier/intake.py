@@ -7,15 +7,14 @@ from datetime import date
 from typing import Any
 
 from verifier.domain.request import Dependent, Provider, Subscriber, VerificationRequest
+from verifier.settings import Settings
 
 
-def to_request(data: Mapping[str, Any], config: Mapping[str, Any]) -> VerificationRequest:
-    """The validated body as a domain request; provider and date default to config and today."""
+def to_request(data: Mapping[str, Any], settings: Settings) -> VerificationRequest:
+    """The validated body as a domain request; provider and date default to the settings' and
+    today."""
     patient = data.get("patient")
-    provider = data.get("provider") or {
-        "npi": config["PROVIDER_NPI"],
-        "name": config["PROVIDER_NAME"],
-    }
+    provider = data.get("provider") or settings.provider
     return VerificationRequest(
         payer_id=data["payer_id"],
         subscriber=Subscriber(**data["subscriber"]),

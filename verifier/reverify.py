@@ -22,6 +22,7 @@ from verifier.intake import to_request
 from verifier.records import COMPLETE, FAILED, VerificationRecord
 from verifier.security.protector import load_protector
 from verifier.service import UnknownPayer
+from verifier.settings import Settings
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.repository import from_row
 from verifier.store.tables import change_events, verifications
@@ -117,14 +118,14 @@ class Plan:
 
 
 def plan(
-    records: Sequence[VerificationRecord], services: Services, config: Mapping[str, Any], day: date
+    records: Sequence[VerificationRecord], services: Services, settings: Settings, day: date
 ) -> Plan:
     """Sort due members into ready to queue, already queued, and no longer valid."""
     found = Plan()
     for record in records:
         try:
             body = renewed_body(record.request, day)
-            request = to_request(VerificationRequestSchema().load(body), config)
+            request = to_request(VerificationRequestSchema().load(body), settings)
             payer = services.service.payer(request.payer_id)
         except (ValidationError, UnknownPayer):
             found.skipped += 1
@@ -225,7 +226,7 @@ def wait_for(services: Services, job_ids: Sequence[str], poll_seconds: float) ->
 
 def run(
     services: Services,
-    config: Mapping[str, Any],
+    settings: Settings,
     *,
     older_than: timedelta | None,
     admission_within: timedelta | None,
@@ -237,7 +238,7 @@ def run(
     """Select, queue (or only count, for a dry run), optionally wait; prints counts only."""
     now = datetime.now(UTC)
     # Its own engine, with the app's keys: the services keep their session factory private.
-    engine = make_engine(config["DATABASE_URL"], load_protector(config))
+    engine = make_engine(settings.database_url, load_protector(settings))
     sessions = make_session_factory(engine)
     try:
         # Stored rows hold the directory's id, so an alias must be resolved to filter on it.
@@ -250,7 +251,7 @@ def run(
             payer_id=payer.id if payer else payer_id,
             limit=limit,
         )
-        found = plan(records, services, config, local_today(now))
+        found = plan(records, services, settings, local_today(now))
         if dry_run:
             click.echo(f"would enqueue {len(found.ready)}, {found.tail()}")
             if found.ready:

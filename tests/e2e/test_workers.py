@@ -22,8 +22,8 @@ from schemas.request import VerificationRequestSchema
 from tests.e2e.running import request_for
 from tests.integration.conftest import POSTGRES_URL_VARIABLE, postgres_schema
 from verifier.app import create_app
-from verifier.config import DEFAULTS
 from verifier.intake import to_request
+from verifier.settings import Settings
 from verifier.store.migrate import upgrade
 from verifier.store.tables import jobs, verifications
 
@@ -68,7 +68,7 @@ def enqueue(queue: Queue, count: int) -> None:
     schema = VerificationRequestSchema()
     for member_id in member_ids(count):
         body = request_for(member_id)
-        request = to_request(schema.load(body), DEFAULTS)
+        request = to_request(schema.load(body), Settings())
         queue.services.service.enqueue(request, body, source="reverify")
 
 

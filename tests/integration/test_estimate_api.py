@@ -10,20 +10,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers import authorized
-from verifier import api
-from verifier.config import DEFAULTS
-
-
-def _estimate_route_is_registered() -> bool:
-    probe = Flask(__name__)
-    probe.config.update(DEFAULTS)
-    api.init_app(probe)
-    return "estimates.Estimate" in probe.view_functions
-
-
-pytestmark = pytest.mark.skipif(
-    not _estimate_route_is_registered(), reason="the estimates blueprint is not registered yet"
-)
 
 BODY: dict[str, Any] = {
     "payer_id": "MOCK",

@@ -43,7 +43,7 @@ def test_a_submission_gets_a_reference_and_no_benefits(app: Flask) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == SITE
     assert client.get(f"/v1/verifications/{receipt['reference']}").status_code == 403
     services = app.extensions["verifier"]
-    Worker(services.service, services.queue, app.config).run(until_idle=True)
+    Worker(services.service, services.queue, app.extensions["settings"]).run(until_idle=True)
     staff = authorized(app, ("verifications:read",))
     record = staff.get(f"/v1/verifications/{receipt['reference']}").get_json()
     assert record["state"] == "complete"

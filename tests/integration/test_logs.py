@@ -51,7 +51,7 @@ def test_a_whole_flow_logs_no_member_id_name_or_birth_date(
     client.post("/v1/verifications", data=f"{{{MEMBER} {FIRST}", content_type="application/json")
     client.get(f"/v1/verifications?member_id={MEMBER}")
     services = app.extensions["verifier"]
-    Worker(services.service, services.queue, app.config).run(until_idle=True)
+    Worker(services.service, services.queue, app.extensions["settings"]).run(until_idle=True)
     get_logger("test").info("an attempt to log PHI", member_id=MEMBER, name=FIRST)
     logging.getLogger("test").info("flow finished")
     text = captured.getvalue()

@@ -138,7 +138,7 @@ def worker(app: Flask, calls: list[tuple[Any, ...]] | None = None) -> Worker:
     return Worker(
         services.service,
         services.queue,
-        app.config,
+        app.extensions["settings"],
         concurrency=2,
         webhook=lambda *args: sent.append(args) or True,
     )

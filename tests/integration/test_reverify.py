@@ -206,7 +206,7 @@ def test_wait_follows_a_worker_and_ends_with_the_outcome_table(
     seed(app, "b", "MOCK-INACTIVE", 40)
     seed(app, "c", "MOCK-NOT-FOUND", 40)
     services = app.extensions["verifier"]
-    worker = Worker(services.service, services.queue, app.config, poll_seconds=0.05)
+    worker = Worker(services.service, services.queue, app.extensions["settings"], poll_seconds=0.05)
     thread = threading.Thread(target=worker.run)
     thread.start()
     try:

@@ -12,6 +12,7 @@ from schemas.intake import IntakeReceiptSchema, IntakeSchema
 from verifier.api.parsing import Blueprint
 from verifier.intake import to_request
 from verifier.security.ratelimit import retry_after
+from verifier.settings import current_settings
 
 blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")
 
@@ -33,12 +34,10 @@ class Intake(MethodView):
         Limited per key and per client address.
         """
         key, address = g.api_key, request.remote_addr or "unknown"
-        config, limits = current_app.config, current_app.extensions["verifier"].limits
+        settings, limits = current_settings(), current_app.extensions["verifier"].limits
         # Counted in the database, so the limits hold across every worker and every server.
-        wait = limits.allow(f"intake key {key.id}", int(config["INTAKE_LIMIT_PER_KEY"])) or (
-            limits.allow(
-                f"intake address {key.id} {address}", int(config["INTAKE_LIMIT_PER_ADDRESS"])
-            )
+        wait = limits.allow(f"intake key {key.id}", settings.intake_limit_per_key) or (
+            limits.allow(f"intake address {key.id} {address}", settings.intake_limit_per_address)
         )
         if wait:
             abort(
@@ -63,7 +62,7 @@ class Intake(MethodView):
         }
         service = current_app.extensions["verifier"].service
         record = service.enqueue(
-            to_request(request_data, current_app.config), body, source="intake"
+            to_request(request_data, current_settings()), body, source="intake"
         )
         return {"reference": record.id, "message": THANKS}
 

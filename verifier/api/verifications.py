@@ -24,6 +24,7 @@ from verifier.domain.phone import with_phone_facts
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
+from verifier.settings import current_settings
 
 blp = Blueprint(
     "verifications", __name__, url_prefix="/v1/verifications", description="Verifications"
@@ -54,7 +55,7 @@ class Verifications(MethodView):
         callback = data.get("callback_url")
         if callback and not wants_async:
             abort(422, message=MESSAGES[422], errors={"callback_url": ["Only with async mode."]})
-        if callback and not current_app.config.get("WEBHOOK_SECRET"):
+        if callback and not current_settings().webhook_secret:
             unset = "Webhooks are not configured on this server (VERIFIER_WEBHOOK_SECRET)."
             abort(422, message=MESSAGES[422], errors={"callback_url": [unset]})
         # What the caller sent, exactly: validated above, so it holds only known fields.
@@ -62,7 +63,7 @@ class Verifications(MethodView):
         replay = idempotent_replay(sent)
         if replay is not None:
             return replay
-        domain = to_request(data, current_app.config)
+        domain = to_request(data, current_settings())
         if wants_async:
             record = service().enqueue(domain, sent, callback_url=callback)
         else:

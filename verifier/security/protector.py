@@ -12,14 +12,13 @@ import hmac
 import json
 import logging
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from verifier.settings import Settings, load_settings
+
 log = logging.getLogger(__name__)
-DEFAULT_KEY_FILE = ".verifier-data-keys"
 
 
 class UnreadableCiphertext(ValueError):
@@ -69,17 +68,14 @@ def _from_file(path: Path) -> tuple[list[str], str]:
     return data_keys, index_key
 
 
-def load_protector(config: Mapping[str, Any] | None = None) -> Protector:
-    """The protector for `config` (or the environment): explicit keys, else the local key file."""
-    config = config or {}
-    data_keys = config.get("DATA_KEYS") or os.environ.get("VERIFIER_DATA_KEYS")
-    index_key = config.get("BLIND_INDEX_KEY") or os.environ.get("VERIFIER_BLIND_INDEX_KEY")
-    if data_keys and index_key:
-        keys = data_keys if isinstance(data_keys, list) else str(data_keys).split(",")
-        return Protector([k.strip() for k in keys if k.strip()], str(index_key))
-    path = Path(
-        config.get("DATA_KEY_FILE") or os.environ.get("VERIFIER_DATA_KEY_FILE") or DEFAULT_KEY_FILE
-    )
+def load_protector(settings: Settings | None = None) -> Protector:
+    """The protector for `settings` (read from the environment when not given): explicit keys,
+    else the local key file."""
+    settings = settings or load_settings()
+    if settings.data_keys and settings.blind_index_key:
+        keys = [k.strip() for k in settings.data_keys.split(",") if k.strip()]
+        return Protector(keys, settings.blind_index_key)
+    path = Path(settings.data_key_file)
     try:
         return Protector(*_from_file(path))
     except FileExistsError:  # another process created it between our check and create

@@ -31,6 +31,7 @@ from schemas.request import VerificationRequestSchema
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import NotFound, UnknownPayer
+from verifier.settings import current_settings
 from verifier.web import console_view as view
 from verifier.web.console_auth import (
     CSRF_FIELD,
@@ -212,7 +213,7 @@ def verify_again(verification_id: str) -> ResponseReturnValue:
     back = redirect(url_for("console.detail", verification_id=record.id), 303)
     try:
         data = VerificationRequestSchema().load(record.request)
-        fresh = services().service.verify(to_request(data, current_app.config), record.request)
+        fresh = services().service.verify(to_request(data, current_settings()), record.request)
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {}
         fields = ", ".join(sorted(str(name) for name in messages)) or "the request"

@@ -18,8 +18,9 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Response, abort, current_app, g, request, session
 
+from verifier.settings import current_settings
+
 READ, WRITE = "verifications:read", "verifications:write"
-DEFAULT_SESSION_HOURS = 8
 CSRF_FIELD = "csrf_token"
 
 
@@ -41,7 +42,7 @@ def _fernet() -> Fernet:
 
 
 def session_seconds() -> int:
-    hours = float(current_app.config.get("CONSOLE_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+    hours = current_settings().console_session_hours
     return max(60, int(hours * 3600))
 
 

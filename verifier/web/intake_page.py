@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, make_response, render_template
 
+from verifier.settings import Settings, current_settings
+
 log = logging.getLogger(__name__)
 
 bp = Blueprint(
@@ -30,13 +32,7 @@ bp = Blueprint(
     static_url_path="/intake/static",
 )
 
-DEFAULT_CENTRE = "our treatment centre"
 INTAKE_SCOPE = "intake:submit"
-
-
-def _setting(name: str, default: str = "") -> str:
-    value = current_app.config.get(name)
-    return default if value is None or value == "" else str(value).strip()
 
 
 def _origin(url: str) -> str | None:
@@ -95,9 +91,10 @@ def _secured(
 @bp.get("/intake")
 def page() -> Response:
     """The intake form, or a 503 page saying it is not configured."""
-    centre = _setting("INTAKE_PAGE_CENTRE_NAME", DEFAULT_CENTRE)
-    token = _setting("INTAKE_PAGE_KEY")
-    api_base = _setting("INTAKE_PAGE_API_BASE").rstrip("/")
+    settings = current_settings()
+    centre = settings.intake_page_centre_name.strip() or Settings.intake_page_centre_name
+    token = (settings.intake_page_key or "").strip()
+    api_base = settings.intake_page_api_base.strip().rstrip("/")
     origins = _key_origins(token) if token else None
     context: dict[str, Any] = {"centre": centre, "configured": origins is not None}
     if origins is None:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
+from verifier.settings import current_settings
 from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
 from verifier.web.console_view import calls, level_rows, meters, person, tri, when
 
@@ -26,10 +27,10 @@ _METHODS = {
 
 
 def facility() -> dict[str, str]:
-    config = current_app.config
-    name = config.get("FACILITY_NAME") or config.get("PROVIDER_NAME") or ""
-    npi = config.get("FACILITY_NPI") or config.get("PROVIDER_NPI") or ""
-    return {"name": str(name) or "—", "npi": str(npi) or "—"}
+    settings = current_settings()
+    name = settings.facility_name or settings.provider_name
+    npi = settings.facility_npi or settings.provider_npi
+    return {"name": name or "—", "npi": npi or "—"}
 
 
 def _method(record: VerificationRecord) -> str:
