@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -123,3 +124,20 @@ def test_the_development_key_is_made_once_and_only_on_an_empty_key_table(
     assert development_key(keys, path) == token
     assert len(keys.all()) == 1
     assert development_key(keys, tmp_path / "elsewhere") is None
+
+
+def test_docs_are_served_by_the_service_under_a_policy_of_its_own_origin(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/docs")
+    assert page.status_code == 200
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
+    assert "http" not in policy and "cdn" not in page.get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.get_data(as_text=True))
+    assert len(sources) == 4
+    for source in sources:
+        assert source.startswith("/docs/"), source
+        served = client.get(source)
+        assert served.status_code == 200, source
+        assert "Content-Security-Policy" in served.headers
+        served.close()

@@ -53,9 +53,11 @@ def refuse_nul_bytes(app: Flask, api: Api) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """The intake page (public) and the staff console (its own sign-in)."""
-    from verifier.web import console, intake_page
+    """The API documentation and the intake page (public), and the staff console (its own
+    sign-in)."""
+    from verifier.web import console, docs, intake_page
 
+    app.register_blueprint(docs.bp)
     app.register_blueprint(intake_page.bp)
     app.register_blueprint(console.bp)
 
