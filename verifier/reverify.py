@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.request import VerificationRequestSchema
 from verifier.bootstrap import Services
-from verifier.domain.request import VerificationRequest
+from verifier.domain.request import VerificationRequest, person_asked_about
 from verifier.intake import to_request
 from verifier.records import COMPLETE, FAILED, VerificationRecord
 from verifier.security.protector import load_protector
@@ -130,8 +130,10 @@ def plan(
         except (ValidationError, UnknownPayer):
             found.skipped += 1
             continue
-        # The ids enqueue itself checks: the member id as sent and the directory's payer id.
-        if services.queue.open_job(request.subscriber.member_id, payer.id) is not None:
+        # What enqueue itself checks: the member id as sent, the directory's payer id, and
+        # the person asked about.
+        person = person_asked_about(request)
+        if services.queue.open_job(request.subscriber.member_id, payer.id, person) is not None:
             found.already_queued += 1
         else:
             found.ready.append(Candidate(record, body, request))

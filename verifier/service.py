@@ -20,7 +20,7 @@ from verifier.domain.changes import Change, detect_changes
 from verifier.domain.coverage import carve_out_administrator, interpret
 from verifier.domain.determination import as_json
 from verifier.domain.merge import merge_answers
-from verifier.domain.request import VerificationRequest
+from verifier.domain.request import VerificationRequest, person_asked_about
 from verifier.records import (
     COMPLETE,
     FAILED,
@@ -48,6 +48,7 @@ class JobQueue(Protocol):
         *,
         job_id: str,
         source: str,
+        person: str,
         callback_url: str | None = None,
         max_attempts: int = 5,
     ) -> tuple[Any, bool]: ...
@@ -123,14 +124,20 @@ class VerificationService:
         source: str = "api",
         callback_url: str | None = None,
     ) -> VerificationRecord:
-        """Store a pending verification and queue it for a worker. When the member already has
-        one queued with this payer, return that one instead. Raises UnknownPayer."""
+        """Store a pending verification and queue it for a worker. When the same person (the
+        subscriber, the patient and the date of service) already has one queued with this
+        payer, return that one instead; anyone else on the member id gets their own. Raises
+        UnknownPayer."""
         if self.queue is None:
             raise RuntimeError("no job queue is configured")
         payer = self.payer(request.payer_id)
         record = self._pending(request, payer, body)
         job, created = self.queue.enqueue(
-            record, job_id=self.new_id(), source=source, callback_url=callback_url
+            record,
+            job_id=self.new_id(),
+            source=source,
+            person=person_asked_about(request),
+            callback_url=callback_url,
         )
         return record if created else self.get(job.verification_id)
 

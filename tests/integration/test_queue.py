@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,8 +60,8 @@ def pending(record_id: str, member_id: str = "M1") -> VerificationRecord:
 
 def test_enqueue_twice_for_the_same_member_and_payer_keeps_one_open_job(queue) -> None:
     q, _ = queue
-    first, created = q.enqueue(pending("v1"), job_id="j1", source="api")
-    again, created_again = q.enqueue(pending("v2"), job_id="j2", source="reverify")
+    first, created = q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
+    again, created_again = q.enqueue(pending("v2"), job_id="j2", source="reverify", person="P")
     assert created and not created_again
     assert again.id == first.id == "j1"
     assert q.counts() == {"queued": 1}
@@ -69,7 +70,7 @@ def test_enqueue_twice_for_the_same_member_and_payer_keeps_one_open_job(queue) -
 def test_a_job_is_claimed_by_one_worker_only(queue) -> None:
     q, _ = queue
     for i in range(3):
-        q.enqueue(pending(f"v{i}", member_id=f"M{i}"), job_id=f"j{i}", source="api")
+        q.enqueue(pending(f"v{i}", member_id=f"M{i}"), job_id=f"j{i}", source="api", person="P")
     first = q.claim("a", limit=10)
     assert len(first) == 3
     assert q.claim("b", limit=10) == []
@@ -78,7 +79,7 @@ def test_a_job_is_claimed_by_one_worker_only(queue) -> None:
 
 def test_an_expired_lease_is_claimed_again_and_the_old_holder_loses_it(queue) -> None:
     q, clock = queue
-    q.enqueue(pending("v1"), job_id="j1", source="api")
+    q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
     [job] = q.claim("a")
     clock.now += timedelta(seconds=61)
     [again] = q.claim("b")
@@ -90,7 +91,7 @@ def test_an_expired_lease_is_claimed_again_and_the_old_holder_loses_it(queue) ->
 
 def test_retryable_failures_back_off_then_go_to_the_dead_letter_state(queue) -> None:
     q, clock = queue
-    q.enqueue(pending("v1"), job_id="j1", source="api")
+    q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
     states = []
     for _ in range(5):
         [job] = q.claim("a")
@@ -103,14 +104,14 @@ def test_retryable_failures_back_off_then_go_to_the_dead_letter_state(queue) -> 
 
 def test_a_non_retryable_failure_is_done_at_once(queue) -> None:
     q, _ = queue
-    q.enqueue(pending("v1"), job_id="j1", source="api")
+    q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
     [job] = q.claim("a")
     assert q.finish(job, "a", error="payer_refused_request", retryable=False) == "done"
 
 
 def test_a_released_job_goes_back_untouched(queue) -> None:
     q, _ = queue
-    q.enqueue(pending("v1"), job_id="j1", source="api")
+    q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
     [job] = q.claim("a")
     q.release(job, "a")
     [again] = q.claim("b")
@@ -120,7 +121,7 @@ def test_a_released_job_goes_back_untouched(queue) -> None:
 def test_an_expired_lease_on_the_last_attempt_is_dead(queue) -> None:
     q, clock = queue
     record = pending("v1")
-    q.enqueue(record, job_id="j1", source="api", max_attempts=1)
+    q.enqueue(record, job_id="j1", source="api", person="P", max_attempts=1)
     q.claim("a")
     clock.now += timedelta(minutes=5)
     assert q.claim("b") == []
@@ -223,3 +224,81 @@ def test_webhook_signature_is_hmac_sha256_of_timestamp_and_body() -> None:
     body = b'{"verification_id":"v1"}'
     expected = hmac.new(b"key", b"1700000000." + body, hashlib.sha256).hexdigest()
     assert signature("key", "1700000000", body) == f"sha256={expected}"
+
+
+PARENT = {**BODY, "mode": "async", "service_date": "2026-12-07"}
+CHILD = {
+    **PARENT,
+    "patient": {
+        "first_name": "Robin",
+        "last_name": "Doe",
+        "date_of_birth": "2010-06-01",
+        "relationship": "child",
+    },
+}
+
+
+def test_two_people_on_one_family_member_id_get_their_own_queued_checks(app: Flask) -> None:
+    client = authorized(app)
+    parent = client.post("/v1/verifications", json=PARENT)
+    child = client.post("/v1/verifications", json=CHILD)
+    assert (parent.status_code, child.status_code) == (202, 202)
+    assert parent.get_json()["id"] != child.get_json()["id"]
+    assert child.get_json()["request"]["patient"]["first_name"] == "Robin"
+    assert parent.get_json()["request"].get("patient") is None
+    assert app.extensions["verifier"].queue.counts() == {"queued": 2}
+
+
+def test_a_different_date_of_service_is_its_own_queued_check(app: Flask) -> None:
+    client = authorized(app)
+    first = client.post("/v1/verifications", json=PARENT).get_json()
+    later = client.post("/v1/verifications", json={**PARENT, "service_date": "2027-01-04"})
+    assert later.get_json()["id"] != first["id"]
+
+
+def test_the_same_person_asked_twice_shares_one_queued_check(app: Flask) -> None:
+    client = authorized(app)
+    first = client.post("/v1/verifications", json=CHILD).get_json()
+    # Case and spacing are how people type, not who they are.
+    again_body = {**CHILD, "patient": {**CHILD["patient"], "first_name": " ROBIN "}}
+    again = client.post("/v1/verifications", json=again_body).get_json()
+    assert again["id"] == first["id"]
+    assert app.extensions["verifier"].queue.counts() == {"queued": 1}
+
+
+def test_concurrent_requests_for_two_people_on_one_member_id_never_share_a_record(
+    make_app: Callable[..., Flask],
+) -> None:
+    # Two app instances stand for two server processes answering at the same moment.
+    apps = [make_app(MOCK_TIMEOUT_SECONDS=0.01), make_app(MOCK_TIMEOUT_SECONDS=0.01)]
+    clients = [authorized(apps[0]), authorized(apps[1])]
+    for round_number in range(5):
+        day = f"2026-12-{10 + round_number:02d}"
+        bodies = [{**PARENT, "service_date": day}, {**CHILD, "service_date": day}]
+        answers = at_once(
+            [
+                lambda c=c, b=b: c.post("/v1/verifications", json=b).get_json()
+                for c, b in zip(clients, bodies, strict=True)
+            ]
+        )
+        assert answers[0]["id"] != answers[1]["id"]
+        assert answers[0]["request"].get("patient") is None
+        assert answers[1]["request"]["patient"]["first_name"] == "Robin"
+    assert apps[0].extensions["verifier"].queue.counts() == {"queued": 10}
+
+
+def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run `calls` in threads released together; their results in order."""
+    results: list[Any] = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        start.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -14,11 +14,15 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import create_engine, func, select
 
+from schemas.request import VerificationRequestSchema
 from tests.helpers import determine, fixture_path
 from verifier import reverify
 from verifier.batch import Worker
 from verifier.cli import main
+from verifier.domain.request import person_asked_about
+from verifier.intake import to_request
 from verifier.records import VerificationRecord
+from verifier.settings import Settings
 from verifier.store.tables import jobs, verifications
 
 DATA_KEY, INDEX_KEY = Fernet.generate_key().decode(), "reverify-index-key"
@@ -173,7 +177,10 @@ def test_dry_run_counts_by_payer_and_changes_nothing(app: Flask, run: Any) -> No
     open_one = VerificationRecord(
         "open", "MOCK", "M-OPEN", body("M-OPEN"), datetime.now(UTC) - timedelta(days=45)
     )
-    app.extensions["verifier"].queue.enqueue(open_one, job_id="j-open", source="api")
+    # Open for the same person and the date re-verification would ask about: today.
+    asked = reverify.renewed_body(open_one.request, date.today())
+    person = person_asked_about(to_request(VerificationRequestSchema().load(asked), Settings()))
+    app.extensions["verifier"].queue.enqueue(open_one, job_id="j-open", source="api", person=person)
     before = row_counts(app)
     lines = run("--dry-run").output.splitlines()
     assert lines[0] == "would enqueue 3, already queued 1, skipped 1"

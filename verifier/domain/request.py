@@ -39,3 +39,27 @@ class VerificationRequest:
     service_date: date
     patient: Dependent | None = None
     service_types: tuple[str, ...] = ("30",)
+
+
+def person_asked_about(request: VerificationRequest) -> str:
+    """Who a request is about, as one comparable text: the subscriber, the dependent patient (if
+    any) and the date of service. Two requests on one family member id for different people, or
+    for different dates, differ; the same person asked twice (case and spacing aside) does not.
+    """
+    subscriber, patient = request.subscriber, request.patient
+    parts = [
+        subscriber.member_id,
+        subscriber.first_name,
+        subscriber.last_name,
+        subscriber.date_of_birth.isoformat(),
+    ]
+    if patient is not None:
+        parts += [
+            patient.first_name,
+            patient.last_name,
+            patient.date_of_birth.isoformat(),
+            patient.relationship,
+        ]
+    parts.append(request.service_date.isoformat())
+    # \x1f (unit separator) cannot appear in a name, so fields never run into each other.
+    return "\x1f".join(" ".join(part.split()).casefold() for part in parts)

@@ -79,13 +79,15 @@ class SqlJobQueue:
         *,
         job_id: str,
         source: str,
+        person: str,
         callback_url: str | None = None,
         max_attempts: int = 5,
     ) -> tuple[Job, bool]:
-        """Store a pending verification and its job together. When the member already has an
-        open job with this payer, store nothing and return that job (and False)."""
+        """Store a pending verification and its job together. When the same `person` (see
+        `person_asked_about`) already has an open job with this member id and payer, store
+        nothing and return that job (and False)."""
         keys = protector(self._sessions)
-        existing = self.open_job(record.member_id, record.payer_id)
+        existing = self.open_job(record.member_id, record.payer_id, person)
         if existing is not None:
             return existing, False
         values: dict[str, Any] = {
@@ -93,6 +95,7 @@ class SqlJobQueue:
             "verification_id": record.id,
             "member_id": keys.index(record.member_id),
             "payer_id": record.payer_id,
+            "person": keys.index(person),
             "source": source,
             "state": QUEUED,
             "attempts": 0,
@@ -106,18 +109,21 @@ class SqlJobQueue:
                 s.execute(insert(verifications).values(**to_row(record, keys)))
                 s.execute(insert(jobs).values(**values))
         except IntegrityError:
-            # Another request enqueued the same member and payer between our check and insert.
-            raced = self.open_job(record.member_id, record.payer_id)
+            # Another request enqueued the same person between our check and insert.
+            raced = self.open_job(record.member_id, record.payer_id, person)
             if raced is None:
                 raise
             return raced, False
         return _job(values | {"last_error": None, "locked_by": None}), True  # type: ignore[arg-type]
 
-    def open_job(self, member_id: str, payer_id: str) -> Job | None:
-        """The member's queued or running job with this payer (by the member id's blind index)."""
+    def open_job(self, member_id: str, payer_id: str, person: str) -> Job | None:
+        """The person's queued or running job with this member id and payer (found by blind
+        indexes: neither the member id nor the person is stored in clear)."""
+        keys = protector(self._sessions)
         condition = and_(
-            jobs.c.member_id == protector(self._sessions).index(member_id),
+            jobs.c.member_id == keys.index(member_id),
             jobs.c.payer_id == payer_id,
+            jobs.c.person == keys.index(person),
             text(OPEN_JOB),  # so the partial unique index answers it (see tables.py)
         )
         with transaction(self._sessions) as s:

@@ -130,6 +130,9 @@ jobs = Table(
     Column("verification_id", String(32), nullable=False, unique=True),
     Column("member_id", String(128), nullable=False),
     Column("payer_id", String(64), nullable=False),
+    # The blind index of the person asked about (subscriber, patient, date of service), so two
+    # people on one family member id never share a job; empty for jobs from before 0007.
+    Column("person", String(128), nullable=False, server_default=""),
     Column("source", String(16), nullable=False),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer(), nullable=False),
@@ -143,11 +146,12 @@ jobs = Table(
     Column("finished_at", UTCDateTime(), nullable=True),
     # Claiming reads ready jobs in order of when they may run.
     Index("ix_jobs_state_run_after", "state", "run_after"),
-    # At most one open job per member and payer: enqueueing twice is a no-op.
+    # At most one open job per person asked about, member and payer: asking twice is a no-op.
     Index(
-        "ux_jobs_open_member_payer",
+        "ux_jobs_open_person",
         "member_id",
         "payer_id",
+        "person",
         unique=True,
         sqlite_where=text(OPEN_JOB),
         postgresql_where=text(OPEN_JOB),
