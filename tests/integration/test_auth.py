@@ -134,7 +134,7 @@ def test_docs_are_served_by_the_service_under_a_policy_of_its_own_origin(app: Fl
     assert "default-src 'self'" in policy and "script-src 'self';" in policy
     assert "http" not in policy and "cdn" not in page.get_data(as_text=True)
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.get_data(as_text=True))
-    assert len(sources) == 4
+    assert len(sources) == 5
     for source in sources:
         assert source.startswith("/docs/"), source
         served = client.get(source)
