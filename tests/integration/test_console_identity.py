@@ -57,5 +57,7 @@ def test_the_printable_vob_flags_the_different_person(app: Flask) -> None:
     page = client.get(f"/console/verifications/{record_id}/vob").get_data(True)
     assert FLAG in page
     assert "<td>1985-03-15</td><td>1962-09-02</td>" in page
+    pdf = client.get(f"/console/verifications/{record_id}/vob.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     matching = client.get(f"/console/verifications/{verify(app)}/vob").get_data(True)
     assert "different person" not in matching
