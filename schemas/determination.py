@@ -23,6 +23,9 @@ class MemberSchema(Schema):
     last_name = fields.String(allow_none=True)
     member_id = fields.String(allow_none=True)
     date_of_birth = fields.String(allow_none=True, metadata={"format": "date"})
+    corrected = fields.Boolean(
+        metadata={"description": "the payer corrected the member's details (INS03 001, INS04 25)"}
+    )
 
 
 class PlanSchema(Schema):

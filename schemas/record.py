@@ -14,6 +14,31 @@ class RecordErrorSchema(Schema):
     retryable = fields.Boolean()
 
 
+# verifier/domain/identity.py compares these (tests/unit/test_identity.py holds them equal).
+IDENTITY_DIFFERENCES = ["first_name", "last_name", "date_of_birth", "member_id", "payer_correction"]
+
+
+class IdentitySchema(Schema):
+    """Is the member the payer answered for the person asked about?"""
+
+    matches = fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "true when every field both sides state agrees; false on a difference"
+            " or a correction the payer reported; null with no member in the answer (pending,"
+            " failed, not_found, rejected, payer_unavailable, or no comparable fields)"
+        },
+    )
+    differences = fields.List(
+        fields.String(validate=validate.OneOf(IDENTITY_DIFFERENCES)),
+        metadata={
+            "description": "names of the fields that differ (never their values): first_name,"
+            " last_name, date_of_birth, member_id; payer_correction when the payer reported"
+            " correcting the member's details (INS03 001, INS04 25)"
+        },
+    )
+
+
 class VerificationRecordSchema(Schema):
     """One verification: pending until the payer answers; complete or failed after."""
 
@@ -24,8 +49,15 @@ class VerificationRecordSchema(Schema):
     payer_id = fields.String()
     request = fields.Dict(metadata={"description": "the request body as sent"})
     determination = fields.Nested(DeterminationSchema, allow_none=True)
-    summary = fields.String(allow_none=True)
+    summary = fields.String(
+        allow_none=True,
+        metadata={"description": "plain-language summary; its first line flags a different person"},
+    )
     error = fields.Nested(RecordErrorSchema, allow_none=True)
+    identity = fields.Nested(
+        IdentitySchema,
+        metadata={"description": "the person asked about against the member answered for"},
+    )
     phone_facts = fields.List(fields.Dict(), metadata={"description": "facts confirmed by phone"})
 
 

@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from verifier.domain.identity import PAYER_CORRECTION, Identity, identity_notice, identity_of
+
 PENDING, COMPLETE, FAILED = "pending", "complete", "failed"
+_LEGACY_CORRECTION = "The insurer corrected the member's details"
 
 
 @dataclass(slots=True)
@@ -27,6 +30,24 @@ class VerificationRecord:
     error: dict[str, Any] | None = None
     status: str | None = None
     concerns_substance_use: bool = False
+
+    @property
+    def identity(self) -> Identity:
+        """The person asked about against the member the payer answered for. Worked out on
+        read from the stored request and determination, so records of every release have it."""
+        # Determinations stored before `member.corrected` existed said so in their summary.
+        legacy = _LEGACY_CORRECTION in (self.summary or "")
+        return identity_of(self.request, self.determination, corrected=legacy)
+
+    @property
+    def staff_summary(self) -> str | None:
+        """The summary as staff read it: a different person is flagged in its first line. (A
+        correction alone needs no line: the summary already says the payer corrected them.)"""
+        identity = self.identity
+        notice = identity_notice(identity)
+        if notice is None or set(identity.differences) == {PAYER_CORRECTION}:
+            return self.summary
+        return notice if self.summary is None else f"{notice}\n{self.summary}"
 
 
 @dataclass(frozen=True, slots=True)

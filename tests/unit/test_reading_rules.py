@@ -95,6 +95,7 @@ def test_dependent_benefits_belong_to_the_dependent(x12) -> None:
         "last_name": "DOE",
         "member_id": "MOCK-DEPENDENT",
         "date_of_birth": "2009-07-04",
+        "corrected": True,
     }
     level = determination["levels_of_care"]["iop_substance_use"]
     assert level["in_network"]["copay"] == "35.00"

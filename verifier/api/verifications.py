@@ -153,6 +153,8 @@ def presented_many(records: list[VerificationRecord]) -> list[dict[str, Any]]:
 
 def _view(record: VerificationRecord, facts: list[dict[str, Any]]) -> dict[str, Any]:
     view = {name: getattr(record, name) for name in VerificationRecord.__dataclass_fields__}
+    view["identity"] = record.identity.as_json()
+    view["summary"] = record.staff_summary
     if record.determination is not None:
         view["determination"] = with_phone_facts(record.determination, facts)
     view["phone_facts"] = [

@@ -117,6 +117,7 @@ def _member(answer: PayerAnswer) -> Member:
         last_name=patient.last_name,
         member_id=patient.member_id,
         date_of_birth=patient.date_of_birth,
+        corrected=any(p.corrected for p in (answer.subscriber, answer.dependent) if p),
     )
 
 

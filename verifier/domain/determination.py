@@ -30,6 +30,8 @@ class Member:
     last_name: str | None = None
     member_id: str | None = None
     date_of_birth: date | None = None
+    # INS03 001 with INS04 25: the payer says these are its corrections of what was sent.
+    corrected: bool = False
 
 
 @dataclass(slots=True)
@@ -198,6 +200,7 @@ def as_json(determination: Determination) -> dict[str, Any]:
             "last_name": member.last_name,
             "member_id": member.member_id,
             "date_of_birth": _text(member.date_of_birth),
+            "corrected": member.corrected,
         },
         "plan": {
             "name": plan.name,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from verifier.domain.identity import FIELDS, PAYER_CORRECTION, asked_about, identity_notice
 from verifier.domain.summary import PERIOD_WORDS, money, percent, phone
 from verifier.records import VerificationRecord
 
@@ -186,6 +187,41 @@ def member_name(record: VerificationRecord) -> str:
     return person(record.request.get("patient") or record.request.get("subscriber"))
 
 
+_FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "date_of_birth": "Date of birth",
+    "member_id": "Member id",
+}
+
+
+def identity_flag(record: VerificationRecord) -> dict[str, Any] | None:
+    """How a page flags that the payer answered for someone other than the person asked about:
+    a short label, the sentence, and the differing fields side by side. None when it matches
+    or is unknown."""
+    identity = record.identity
+    notice = identity_notice(identity)
+    if identity.matches is not False or notice is None:
+        return None
+    asked = asked_about(record.request)
+    member = (record.determination or {}).get("member") or {}
+    rows = [
+        {
+            "label": _FIELD_LABELS[name],
+            "asked": when(getattr(asked, name)),
+            "answered": when(member.get(name)),
+        }
+        for name in FIELDS
+        if name in identity.differences
+    ]
+    only_corrected = identity.differences == (PAYER_CORRECTION,)
+    return {
+        "short": "Details corrected by the payer" if only_corrected else "Different person",
+        "text": notice,
+        "rows": rows,
+    }
+
+
 def list_row(record: VerificationRecord) -> dict[str, Any]:
     return {
         "id": record.id,
@@ -196,6 +232,7 @@ def list_row(record: VerificationRecord) -> dict[str, Any]:
         "state": record.state,
         "status": record.status or "—",
         "badges": badges(record.determination),
+        "identity": identity_flag(record),
     }
 
 

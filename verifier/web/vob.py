@@ -15,7 +15,15 @@ from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
 from verifier.settings import current_settings
 from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
-from verifier.web.console_view import calls, level_rows, meters, person, tri, when
+from verifier.web.console_view import (
+    calls,
+    identity_flag,
+    level_rows,
+    meters,
+    person,
+    tri,
+    when,
+)
 
 PART_2_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
 _METHODS = {
@@ -82,6 +90,7 @@ def vob_context(
         "record": record,
         "facility": facility(),
         "patient": _people(record, determination),
+        "identity": identity_flag(record),
         "plan": determination.get("plan") or {},
         "payer": determination.get("payer") or {},
         "payer_id": record.payer_id,
