@@ -205,12 +205,11 @@ class VerificationPdf(MethodView):
     @blp.alt_response(404, description="No verification has this id")
     def get(self, verification_id: str) -> Response:
         """The printable verification of benefits for the client's chart (PDF); audited."""
-        from verifier.web.vob import verified_by_name, vob_pdf
-
         record = service().get(verification_id)
         key = g.get("api_key")
         name = key.name if key else "API"
-        pdf = vob_pdf(record, verified_by_name(record) or name, exported_by=name, args=request.args)
+        # Drawn by the web pages' VOB (see verifier/web/__init__.py), the same as the console's.
+        pdf = current_app.extensions["vob_pdf"](record, name, request.args)
         disposition = f'attachment; filename="vob-{record.id}.pdf"'
         return Response(
             pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition}

@@ -147,6 +147,11 @@ def vob_pdf(
     return bytes(weasyprint.HTML(string=html, base_url=base_url).write_pdf())
 
 
+def pdf_for_api(record: VerificationRecord, caller: str, args: Any) -> bytes:
+    """The VOB PDF an API caller named `caller` exports."""
+    return vob_pdf(record, verified_by_name(record) or caller, exported_by=caller, args=args)
+
+
 def verified_by_name(record: VerificationRecord) -> str | None:
     """The name of the key that asked for this verification, from the audit trail."""
     services = current_app.extensions["verifier"]
