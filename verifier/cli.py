@@ -99,6 +99,15 @@ def _register_keys() -> None:
 _register_keys()
 
 
+def _register_payers() -> None:
+    from verifier.cli_payers import payers_group
+
+    main.add_command(payers_group)
+
+
+_register_payers()
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -107,7 +116,10 @@ _register_keys()
     "--migrate/--no-migrate", default=True, show_default=True, help="Upgrade the database first."
 )
 def serve(host: str, port: int, workers: int, migrate: bool) -> None:
-    """Run the HTTP API under gunicorn."""
+    """Run the HTTP API under gunicorn. Refuses to start on a payer directory with problems."""
+    from verifier.cli_payers import configured_path, refuse_bad_directory
+
+    refuse_bad_directory(configured_path())
     if migrate:
         from verifier.store.migrate import upgrade
 
@@ -333,14 +345,17 @@ def worker_command(concurrency: int, poll_seconds: float, until_idle: bool) -> N
     """Claim and run queued verifications until SIGTERM or Ctrl-C.
 
     On SIGTERM each thread finishes the job it holds and releases any it has not started.
+    Refuses to start on a payer directory with problems.
     """
     import signal
 
     from verifier.batch import Worker
     from verifier.bootstrap import bootstrap
+    from verifier.cli_payers import configured_path, refuse_bad_directory
     from verifier.config import load_config
     from verifier.logs import configure_logging
 
+    refuse_bad_directory(configured_path())
     # The worker needs the services, not the web app: building that would only slow start-up.
     config = load_config()
     configure_logging(str(config.get("LOG_LEVEL", "INFO")))
