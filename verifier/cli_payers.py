@@ -61,4 +61,5 @@ def check_command(file: str | None) -> None:
     from adapters.directory import load_directory
 
     count = len(load_directory(path).payers)
-    click.echo(f"{path or 'payers.toml (bundled)'}: OK, {count} payers")
+    payers = "1 payer" if count == 1 else f"{count} payers"
+    click.echo(f"{path or 'payers.toml (bundled)'}: OK, {payers}")

@@ -53,7 +53,7 @@ def test_check_reads_the_configured_directory_and_says_ok_when_it_is_sound(
     path.write_text('[[payers]]\nid = "MOCK"\nname = "Mock"\nadapter = "mock"\n', "utf-8")
     result = CliRunner().invoke(main, ["payers", "check"], env={"VERIFIER_PAYERS_FILE": str(path)})
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{path}: OK, 1 payers\n"
+    assert result.stdout == f"{path}: OK, 1 payer\n"
 
 
 def test_check_without_a_configured_file_checks_the_bundled_directory() -> None:
