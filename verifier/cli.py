@@ -107,6 +107,15 @@ def _register_keys() -> None:
 _register_keys()
 
 
+def _register_payers() -> None:
+    from verifier.cli_payers import payers_group
+
+    main.add_command(payers_group)
+
+
+_register_payers()
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -115,10 +124,14 @@ _register_keys()
     "--migrate/--no-migrate", default=True, show_default=True, help="Upgrade the database first."
 )
 def serve(host: str, port: int, workers: int, migrate: bool) -> None:
-    """Run the HTTP API under gunicorn."""
-    # Read (and checked) here, so a bad setting stops the start with its reason instead of
-    # failing every gunicorn worker with a traceback.
+    """Run the HTTP API under gunicorn. Refuses to start on a bad setting or a payer
+    directory with problems."""
+    from verifier.cli_payers import refuse_bad_directory
+
+    # Read (and checked) here, so a bad setting or directory stops the start with its reason
+    # instead of failing every gunicorn worker with a traceback.
     settings = load_settings()
+    refuse_bad_directory(settings.payers_file)
     if migrate:
         from verifier.store.migrate import upgrade
 
@@ -344,15 +357,18 @@ def worker_command(concurrency: int, poll_seconds: float, until_idle: bool) -> N
     """Claim and run queued verifications until SIGTERM or Ctrl-C.
 
     On SIGTERM each thread finishes the job it holds and releases any it has not started.
+    Refuses to start on a payer directory with problems.
     """
     import signal
 
     from verifier.batch import Worker
     from verifier.bootstrap import bootstrap
+    from verifier.cli_payers import refuse_bad_directory
     from verifier.logs import configure_logging
 
     # The worker needs the services, not the web app: building that would only slow start-up.
     settings = load_settings()
+    refuse_bad_directory(settings.payers_file)
     if settings.log_json:
         configure_logging(settings.log_level)
     services = bootstrap(settings)

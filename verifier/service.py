@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from adapters.base import PayerAdapter, PayerError, PayerResponse, PayerTimeout
+from adapters.base import (
+    PayerAdapter,
+    PayerError,
+    PayerProtocolError,
+    PayerResponse,
+    PayerTimeout,
+)
 from adapters.directory import PayerDirectory, PayerSettings
 from verifier.domain.changes import Change, detect_changes
 from verifier.domain.coverage import carve_out_administrator, interpret
@@ -176,6 +182,9 @@ class VerificationService:
                 "message": error.message,
                 "retryable": error.retryable,
             }
+            if isinstance(error, PayerProtocolError) and error.raw is not None:
+                # A final answer nobody could read: support needs what the payer sent.
+                record.raw_response, record.response_format = error.raw, error.format
         except Exception as error:  # the record must still end stored, whatever broke
             # No traceback: exception texts from libraries may quote the member's data.
             log.error("verification %s failed unexpectedly: %s", record.id, type(error).__name__)

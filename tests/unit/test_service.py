@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from adapters.base import PayerResponse, PayerUnreachable
+from adapters.base import PayerProtocolError, PayerResponse, PayerUnreachable
 from adapters.directory import PayerDirectory, PayerSettings
 from adapters.mock import scenario_271
 from adapters.x12.reader import read_271
@@ -100,6 +100,15 @@ def test_marks_verification_failed_with_a_reason_when_the_payer_is_unreachable()
         "retryable": True,
     }
     assert repository.records["v1"].request == {"as": "sent"}
+
+
+def test_an_answer_nobody_can_read_fails_final_and_keeps_what_the_payer_sent() -> None:
+    svc, repository, _ = service(PayerProtocolError("unreadable", raw="GS*HB~", format="x12"))
+    record = svc.verify(REQUEST, {"as": "sent"})
+    assert record.state == "failed"
+    assert record.error and record.error["retryable"] is False
+    stored = repository.records["v1"]
+    assert (stored.raw_response, stored.response_format) == ("GS*HB~", "x12")
 
 
 def test_an_unexpected_failure_still_ends_stored() -> None:
