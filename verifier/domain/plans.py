@@ -87,11 +87,11 @@ def _owner(plans: list[PlanRows], row: Benefit, current: PlanRows | None) -> Pla
     for plan in plans:
         if row.plan_description and plan.name == row.plan_description:
             return plan
-    if current is not None and row.insurance_type and current.insurance_type:
-        if row.insurance_type != current.insurance_type:
-            named = [p for p in plans if p.insurance_type == row.insurance_type]
-            if len(named) == 1:
-                return named[0]
+    differs = current is not None and current.insurance_type not in (None, row.insurance_type)
+    if row.insurance_type and differs:
+        named = [p for p in plans if p.insurance_type == row.insurance_type]
+        if len(named) == 1:
+            return named[0]
     return None
 
 
