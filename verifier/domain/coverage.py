@@ -192,14 +192,23 @@ def _dual(status: str, levels: dict[str, LevelOfCare]) -> DualDiagnosis:
     )
 
 
-def _prior_auth_contact(answer: PayerAnswer, admin: Administrator | None) -> Contact:
-    """Whom to call for authorization: a UM organisation the answer names, else the BH
-    administrator, else the payer."""
-    rows = [row for row in answer.benefits if row.code != OTHER_PAYER]
-    for row in rows:  # a utilization-management organisation, wherever the answer names it
+def _um_organisation(answer: PayerAnswer) -> Contact | None:
+    """A utilization-management organisation (2120 NM101 X3) wherever the answer names it,
+    an other payer's row included (a Medicare Advantage plan's UM vendor)."""
+    for row in answer.benefits:
         for entity in row.entities:
             if entity.role == "X3":
                 return Contact(entity.name, entity.phone)
+    return None
+
+
+def _prior_auth_contact(answer: PayerAnswer, admin: Administrator | None) -> Contact:
+    """Whom to call for authorization: a UM organisation the answer names, else the BH
+    administrator, else the payer."""
+    um = _um_organisation(answer)
+    if um is not None:
+        return um
+    rows = [row for row in answer.benefits if row.code != OTHER_PAYER]
     for row in rows:
         for entity in row.entities:
             if entity.phone and BEHAVIORAL_TYPES.intersection(row.service_types):
@@ -243,6 +252,7 @@ def interpret(answer: PayerAnswer) -> Determination:
         prior_auth_contact=_prior_auth_contact(
             answer, determination.behavioral_health_administrator
         ),
+        um_named=_um_organisation(answer) is not None,
         placeholders={
             "deductible": placeholders(benefits, "C"),
             "out-of-pocket maximum": placeholders(benefits, "G"),

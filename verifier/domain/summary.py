@@ -107,6 +107,7 @@ def summarize(
     demographics_corrected: bool = False,
     prior_auth_contact: Contact | None = None,
     placeholders: dict[str, list[str]] | None = None,
+    um_named: bool = False,
 ) -> str:
     """A short text: status, IOP and PHP, costs, deductibles, whom to call, what is unknown."""
     lines = [_headline(d)]
@@ -133,12 +134,12 @@ def summarize(
                 "confirm it by phone."
                 for w in which
             ]
-        lines += _calls(d, prior_auth_contact)
+        lines += _calls(d, prior_auth_contact, um_named)
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
 
-def _calls(d: Determination, contact: Contact | None) -> list[str]:
+def _calls(d: Determination, contact: Contact | None, um_named: bool = False) -> list[str]:
     lines = []
     admin = d.behavioral_health_administrator
     if admin is not None:
@@ -147,7 +148,9 @@ def _calls(d: Determination, contact: Contact | None) -> list[str]:
             f"Behavioral health benefits are managed by {reach}: verify IOP and PHP with them."
         )
     iop = [d.levels_of_care["iop_mental_health"], d.levels_of_care["iop_substance_use"]]
-    if any(level.prior_auth_required for level in iop):
+    # a UM organisation the answer names is the number for prior authorization even when
+    # no row says authorization is required
+    if any(level.prior_auth_required for level in iop) or um_named:
         lines.append(f"For prior authorization, call {(contact or Contact(None, None)).text()}.")
     unknown = []
     if d.deductible.in_network is None and d.deductible.network_not_stated is None:

@@ -95,8 +95,11 @@ def level_sentence(name: str, subject: str, level: LevelOfCare, program: str) ->
     sentence = f"{name}: covered"
     if general:
         sentence += f" under the plan's general {subject} benefit"
-    if pieces and (general or any(b is not None and b.basis in _GENERAL for b in blocks)):
+    if pieces and general:
         sentence += f"; that benefit's cost share is {'; '.join(pieces)}."
+        sentence += f" The price of {program} itself is to be confirmed by phone."
+    elif pieces and any(b is not None and b.basis in _GENERAL for b in blocks):
+        sentence += f"; {'; '.join(pieces)}."
         sentence += f" The price of {program} itself is to be confirmed by phone."
     elif pieces:
         sentence += f"; {'; '.join(pieces)}."
