@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from verifier.domain.changes import Change
 from verifier.domain.summary import DISCLAIMER
+from verifier.ports import AuditQuery
 from verifier.security.keys import new_key
-from verifier.store.security import AuditQuery
 from verifier.web import console
 from verifier.web.vob import vob_pdf
 

@@ -157,7 +157,7 @@ def verified_by_name(record: VerificationRecord) -> str | None:
     services = current_app.extensions["verifier"]
     if services.audit is None or services.keys is None or not hasattr(services.audit, "find"):
         return None
-    from verifier.store.security import AuditQuery
+    from verifier.ports import AuditQuery
 
     rows, _ = services.audit.find(AuditQuery(resource_id=record.id, action="create"))
     key_ids = [row["key_id"] for row in rows if row.get("key_id")]
