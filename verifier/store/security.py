@@ -79,6 +79,7 @@ class SqlKeyStore:
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
     key_id: str | None = None
+    subject: str | None = None
     resource_id: str | None = None
     action: str | None = None
     created_from: date | None = None
@@ -102,6 +103,7 @@ class SqlAuditLog:
         conditions: list[ColumnElement[bool]] = []
         for column, value in (
             (t.c.key_id, query.key_id),
+            (t.c.subject, query.subject),
             (t.c.resource_id, query.resource_id),
             (t.c.action, query.action),
         ):
