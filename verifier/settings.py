@@ -113,6 +113,8 @@ LEVEL = Kind(
     "one of " + ", ".join(LOG_LEVELS),
     lambda env, name, default: env.str(name, default, validate=OneOf(LOG_LEVELS)),
 )
+
+
 def _scope_map(value: str) -> None:
     try:
         if value:
@@ -129,8 +131,9 @@ def _openid_scopes(value: str) -> None:
 OPTIONAL_URL = Kind(
     "URL",
     "an http:// or https:// URL",
-    lambda env, name, default: env.str(name, default, validate=Regexp(r"^(https?://\S+)?$"))
-    or None,
+    lambda env, name, default: (
+        env.str(name, default, validate=Regexp(r"^(https?://\S+)?$")) or None
+    ),
 )
 SCOPE_MAP = Kind(
     "`value=scope scope;…`",

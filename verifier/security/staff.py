@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CONSOLE_SCOPES = ("verifications:read", "verifications:write", "admin")
-SCOPE_MAP_FORMAT = 'value=scope scope;value=scope (scopes: ' + ", ".join(CONSOLE_SCOPES) + ")"
+SCOPE_MAP_FORMAT = "value=scope scope;value=scope (scopes: " + ", ".join(CONSOLE_SCOPES) + ")"
 
 ScopeMap = Mapping[str, tuple[str, ...]]
 
