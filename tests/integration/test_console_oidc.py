@@ -125,6 +125,8 @@ def test_a_sign_in_answer_is_used_once(app: Flask) -> None:
 def test_signing_out_ends_the_session_and_the_providers_too(app: Flask, issuer: str) -> None:
     client = app.test_client()
     signed_in(client, "dana")
+    policy = client.get("/console/").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {issuer};" in policy  # the sign-out form may land there
     out = client.post("/console/logout", data={"csrf_token": csrf(client, "/console/")})
     assert out.status_code == 303
     end = urlsplit(out.headers["Location"])

@@ -214,6 +214,8 @@ def write_audit(response: Response) -> None:
 def secure_headers(response: Response) -> None:
     """PHI on every page: never cached, never framed, no scripts, no referrer."""
     nonce = g.get("console_nonce", "")
+    # Signing out may end the provider's session too: that form's redirect goes there.
+    provider = console_oidc.origin()
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -221,6 +223,6 @@ def secure_headers(response: Response) -> None:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'none'; img-src 'self' data:; "
-        f"style-src 'self' 'nonce-{nonce}'; form-action 'self'; frame-ancestors 'none'; "
+        f"style-src 'self' 'nonce-{nonce}'; form-action 'self'{provider}; frame-ancestors 'none'; "
         "base-uri 'none'"
     )

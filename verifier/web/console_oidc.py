@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -150,6 +151,14 @@ def end_session_url(id_token: str | None) -> str | None:
         log.warning("oidc sign-out at the provider skipped: %s", type(error).__name__)
         return None
     return str(logout["url"])
+
+
+def origin() -> str:
+    """The provider's origin with a leading space, for a CSP source list; empty without one."""
+    if not enabled():
+        return ""
+    found = urlsplit(str(current_settings().oidc_issuer))
+    return f" {found.scheme}://{found.netloc}"
 
 
 def provider_name() -> str:
