@@ -122,6 +122,14 @@ def test_a_sign_in_answer_is_used_once(app: Flask) -> None:
     assert client.get(callback).status_code == 400
 
 
+def test_starting_again_replaces_the_sign_in_in_flight(app: Flask) -> None:
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/console/login/oidc").status_code == 302
+    with client.session_transaction() as session:
+        assert len([key for key in session if key.startswith("_state_")]) == 1
+
+
 def test_signing_out_ends_the_session_and_the_providers_too(app: Flask, issuer: str) -> None:
     client = app.test_client()
     signed_in(client, "dana")

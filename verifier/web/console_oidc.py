@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, url_for
+from flask import current_app, session, url_for
 from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
 from joserfc.errors import JoseError
@@ -86,6 +86,8 @@ def _client() -> Any:
 
 def start(callback_url: str) -> ResponseReturnValue:
     """Send the browser to the provider. Raises SignInFailed when it cannot be reached."""
+    for key in [key for key in session if key.startswith(f"_state_{CLIENT}_")]:
+        session.pop(key)  # one sign-in in flight per browser: the cookie never grows with retries
     try:
         response: ResponseReturnValue = _client().authorize_redirect(callback_url)
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as error:
