@@ -171,6 +171,8 @@ class AuditEventSchema(Schema):
     id = fields.String()
     at = fields.DateTime()
     key_id = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
     action = fields.String()
     resource = fields.String()
     resource_id = fields.String(allow_none=True)
@@ -187,6 +189,7 @@ class AuditPageSchema(PageSchema):
 
 class AuditQuerySchema(StrictSchema):
     key_id = fields.String(validate=validate.Length(1, 32))
+    subject = fields.String(validate=validate.Length(1, 255))
     resource_id = fields.String(validate=validate.Length(1, 32))
     action = fields.String(validate=validate.OneOf(["create", "read", "list", "update", "export"]))
     created_from = fields.Date()

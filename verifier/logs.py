@@ -74,6 +74,8 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> Non
     handler._verifier = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # Authlib writes the PKCE code verifier at DEBUG: its lines stop at INFO, whatever the level.
+    logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 def get_logger(name: str) -> Any:

@@ -20,6 +20,7 @@ from verifier.security.keys import ApiKey, NewKey
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
     key_id: str | None = None
+    subject: str | None = None
     resource_id: str | None = None
     action: str | None = None
     created_from: date | None = None

@@ -19,6 +19,8 @@ from environs import Env, EnvValidationError
 from marshmallow import ValidationError
 from marshmallow.validate import OneOf, Range, Regexp
 
+from verifier.security.staff import SCOPE_MAP_FORMAT, ScopeMapError, parse_scope_map
+
 PREFIX = "VERIFIER_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -111,6 +113,38 @@ LEVEL = Kind(
     "one of " + ", ".join(LOG_LEVELS),
     lambda env, name, default: env.str(name, default, validate=OneOf(LOG_LEVELS)),
 )
+
+
+def _scope_map(value: str) -> None:
+    try:
+        if value:
+            parse_scope_map(value)
+    except ScopeMapError as error:
+        raise ValidationError(str(error)) from error
+
+
+def _openid_scopes(value: str) -> None:
+    if "openid" not in value.split():
+        raise ValidationError("no openid scope")
+
+
+OPTIONAL_URL = Kind(
+    "URL",
+    "an http:// or https:// URL",
+    lambda env, name, default: (
+        env.str(name, default, validate=Regexp(r"^(https?://\S+)?$")) or None
+    ),
+)
+SCOPE_MAP = Kind(
+    "`value=scope scope;…`",
+    SCOPE_MAP_FORMAT,
+    lambda env, name, default: env.str(name, default, validate=_scope_map) or None,
+)
+OPENID_SCOPES = Kind(
+    "scopes, space-separated",
+    'scopes separated by spaces, "openid" among them',
+    lambda env, name, default: env.str(name, default, validate=_openid_scopes),
+)
 FILE = Kind(
     "file path",
     "a file path",
@@ -177,6 +211,49 @@ class Settings:
     console_session_hours: float = setting(
         8.0, HOURS, "how long a console sign-in lasts without activity"
     )
+    console_key_sign_in: bool = setting(
+        True,
+        FLAG,
+        "offer API-key sign-in on the console (development); set false in production once "
+        "`VERIFIER_OIDC_ISSUER` signs staff in as themselves",
+    )
+    oidc_issuer: str | None = setting(
+        None,
+        OPTIONAL_URL,
+        "the identity provider's issuer; its `/.well-known/openid-configuration` is read at the "
+        "first sign-in. Set, the console offers OpenID Connect sign-in (code flow with PKCE); "
+        "needs the client id and the scope map",
+    )
+    oidc_client_id: str | None = setting(
+        None, OPTIONAL_TEXT, "the console's client id at the identity provider"
+    )
+    oidc_client_secret: str | None = setting(
+        None,
+        SECRET,
+        "the console's client secret (`client_secret_basic`); unset, a public client with PKCE",
+    )
+    oidc_provider_name: str = setting(
+        "single sign-on", TEXT, 'named on the sign-in button: "Sign in with …"'
+    )
+    oidc_request_scopes: str = setting(
+        "openid email profile",
+        OPENID_SCOPES,
+        "the scopes asked of the identity provider; add the one that releases the groups "
+        "claim if it needs one (`groups`)",
+    )
+    oidc_scopes_claim: str = setting(
+        "groups",
+        TEXT,
+        "the ID token or userinfo claim whose values map to console scopes (`roles`, or a "
+        "dotted path such as `realm_access.roles`)",
+    )
+    oidc_scope_map: str | None = setting(
+        None,
+        SCOPE_MAP,
+        "which claim values give which console scopes, e.g. "
+        "`admissions=verifications:read verifications:write;admins=admin`; a person with none "
+        "is refused",
+    )
     data_keys: str | None = setting(
         None,
         FERNET_KEYS,
@@ -236,6 +313,11 @@ class Settings:
     log_json: bool = setting(
         True, FLAG, "write JSON log lines to standard error (off: leave logging as it is)"
     )
+
+    @property
+    def oidc_scopes(self) -> dict[str, tuple[str, ...]]:
+        """The scope map, read; empty without OpenID Connect sign-in."""
+        return parse_scope_map(self.oidc_scope_map) if self.oidc_scope_map else {}
 
     @property
     def provider(self) -> dict[str, str]:
@@ -299,9 +381,24 @@ def load_settings(
         problems.append(
             f"{PREFIX}DATA_KEYS and {PREFIX}BLIND_INDEX_KEY must be set together, or neither"
         )
+    if not problems:
+        problems += _oidc_problems(values)
     if problems:
         raise SettingsError(problems)
     return Settings(**values)
+
+
+def _oidc_problems(values: Mapping[str, Any]) -> list[str]:
+    together = ("oidc_issuer", "oidc_client_id", "oidc_scope_map")
+    names = [PREFIX + name.upper() for name in together]
+    if any(values[name] for name in together) and not all(values[name] for name in together):
+        return [f"{', '.join(names[:-1])} and {names[-1]} must be set together, or none"]
+    if not values["console_key_sign_in"] and not values["oidc_issuer"]:
+        return [
+            f"{PREFIX}CONSOLE_KEY_SIGN_IN may be false only with {PREFIX}OIDC_ISSUER set: "
+            "otherwise nobody can sign in to the console"
+        ]
+    return []
 
 
 def _problems(errors: Mapping[str, Any], source: Mapping[str, Any]) -> list[str]:

@@ -96,3 +96,52 @@ def test_the_readme_configuration_table_is_every_setting_with_its_type() -> None
     assert settings_table() in readme
     for name in Settings().as_config():
         assert f"`VERIFIER_{name}`" in settings_table()
+
+
+OIDC = {
+    "VERIFIER_OIDC_ISSUER": "https://login.harbor-light.example/",
+    "VERIFIER_OIDC_CLIENT_ID": "verifier-console",
+    "VERIFIER_OIDC_SCOPE_MAP": "admissions=verifications:read verifications:write;admins=admin",
+}
+
+
+def test_openid_connect_sign_in_is_read_with_its_scope_map() -> None:
+    settings = load_settings(environ={**OIDC, "VERIFIER_OIDC_CLIENT_SECRET": "s3cret"})
+    assert settings.oidc_issuer == "https://login.harbor-light.example/"
+    assert settings.oidc_scopes == {
+        "admissions": ("verifications:read", "verifications:write"),
+        "admins": ("admin",),
+    }
+    assert (settings.oidc_scopes_claim, settings.console_key_sign_in) == ("groups", True)
+    assert load_settings(environ={}).oidc_scopes == {}
+
+
+def test_a_scope_map_the_console_cannot_read_stops_the_start_in_one_line() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ={**OIDC, "VERIFIER_OIDC_SCOPE_MAP": "admissions=intake:submit"})
+    assert raised.value.problems == [
+        "VERIFIER_OIDC_SCOPE_MAP must be value=scope scope;value=scope (scopes: "
+        'verifications:read, verifications:write, admin), got "admissions=intake:submit"'
+    ]
+
+
+def test_an_issuer_without_a_client_id_or_scope_map_is_refused() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ={"VERIFIER_OIDC_ISSUER": OIDC["VERIFIER_OIDC_ISSUER"]})
+    assert raised.value.problems == [
+        "VERIFIER_OIDC_ISSUER, VERIFIER_OIDC_CLIENT_ID and VERIFIER_OIDC_SCOPE_MAP must be set "
+        "together, or none"
+    ]
+
+
+def test_api_key_sign_in_may_be_hidden_only_when_staff_can_sign_in_otherwise() -> None:
+    assert not load_settings(
+        environ={**OIDC, "VERIFIER_CONSOLE_KEY_SIGN_IN": "false"}
+    ).console_key_sign_in
+    with pytest.raises(SettingsError, match="nobody can sign in"):
+        load_settings(environ={"VERIFIER_CONSOLE_KEY_SIGN_IN": "false"})
+
+
+def test_the_scopes_asked_of_the_provider_must_include_openid() -> None:
+    with pytest.raises(SettingsError, match='"openid" among them, got "email groups"'):
+        load_settings(environ={**OIDC, "VERIFIER_OIDC_REQUEST_SCOPES": "email groups"})

@@ -72,9 +72,7 @@ def _allowed_origin(origin: str) -> bool:
     if key is not None:
         return origin in key.allowed_origins
     keys = current_app.extensions["verifier"].keys
-    return keys is not None and any(
-        origin in k.allowed_origins for k in keys.all() if not k.revoked_at
-    )
+    return any(origin in k.allowed_origins for k in keys.all() if not k.revoked_at)
 
 
 def init_intake(app: Flask) -> None:

@@ -91,6 +91,7 @@ class SqlAuditLog:
         conditions: list[ColumnElement[bool]] = []
         for column, value in (
             (t.c.key_id, query.key_id),
+            (t.c.subject, query.subject),
             (t.c.resource_id, query.resource_id),
             (t.c.action, query.action),
         ):

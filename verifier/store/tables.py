@@ -194,6 +194,9 @@ audit_events = Table(
     Column("id", String(32), primary_key=True),
     Column("at", UTCDateTime(), nullable=False, index=True),
     Column("key_id", String(32), nullable=True, index=True),
+    # Staff signed in through the identity provider: its subject and their email (not PHI).
+    Column("subject", String(255), nullable=True, index=True),
+    Column("email", String(320), nullable=True),
     Column("action", String(16), nullable=False),
     Column("resource", String(32), nullable=False),
     Column("resource_id", String(32), nullable=True, index=True),

@@ -1,5 +1,6 @@
-"""The staff console: sign in with an API key, list and search verifications, read one, verify
-again, and print or download its verification of benefits (VOB).
+"""The staff console: sign in as yourself through the identity provider (or with an API key in
+development), list and search verifications, read one, verify again, and print or download its
+verification of benefits (VOB).
 
 Server-rendered HTML with no scripts. Needs `SECRET_KEY`; see `console_auth` for the session.
 """
@@ -32,6 +33,7 @@ from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import NotFound, UnknownPayer
 from verifier.settings import current_settings
+from verifier.web import console_oidc
 from verifier.web import console_view as view
 from verifier.web.console_auth import (
     CSRF_FIELD,
@@ -43,7 +45,9 @@ from verifier.web.console_auth import (
     secure_headers,
     services,
     sign_in,
+    sign_in_person,
     sign_out,
+    signed_in_before,
     write_audit,
 )
 from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
@@ -58,6 +62,7 @@ bp = Blueprint(
     static_url_path="/static",
 )
 PAGE_SIZE = 25
+SIGN_IN_PAGES = frozenset({"console.login", "console.oidc_start", "console.oidc_callback"})
 
 
 @bp.record_once
@@ -65,6 +70,7 @@ def _cookie_defaults(state: BlueprintSetupState) -> None:
     """The session cookie carries the (encrypted) key: never sent on cross-site requests."""
     if not state.app.config.get("SESSION_COOKIE_SAMESITE"):
         state.app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    console_oidc.init_oidc(state.app)
 
 
 @bp.before_request
@@ -76,9 +82,9 @@ def _guard() -> ResponseReturnValue | None:
         abort(503, description="The console is not set up: the server has no SECRET_KEY.")
     if request.method == "POST":
         check_csrf()
-    if request.endpoint == "console.login" or current_key() is not None:
+    if request.endpoint in SIGN_IN_PAGES or current_key() is not None:
         return None
-    if session.get("key_id"):
+    if signed_in_before():
         session.clear()
         flash("Your session has ended. Sign in again.")
     target = request.full_path if request.method == "GET" else None
@@ -126,26 +132,68 @@ def _record(verification_id: str) -> VerificationRecord:
     return record
 
 
+def _login_page(target: str | None, error: str | None, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "console_login.html",
+        next=target,
+        error=error,
+        oidc=console_oidc.enabled(),
+        provider=console_oidc.provider_name(),
+        key_sign_in=current_settings().console_key_sign_in,
+    )
+    return page, status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     target = request.values.get("next")
     if request.method == "GET":
         if current_key() is not None:
             return redirect(_safe_next(target), 303)
-        return render_template("console_login.html", next=target, error=None)
+        return _login_page(target, None)
     key, error = sign_in(request.form.get("api_key", ""))
     if key is None:
-        status = 403 if error and "scope" in error else 400
-        return render_template("console_login.html", next=target, error=error), status
+        status = 403 if error and ("scope" in error or "turned off" in error) else 400
+        return _login_page(target, error, status)
     flash(f"Signed in as {key.name}.")
     return redirect(_safe_next(target), 303)
 
 
+@bp.get("/login/oidc")
+def oidc_start() -> ResponseReturnValue:
+    """Off to the identity provider; it sends the browser back to `oidc_callback`."""
+    if not console_oidc.enabled():
+        abort(404)
+    session["oidc_next"] = _safe_next(request.args.get("next"))
+    try:
+        return console_oidc.start(url_for("console.oidc_callback", _external=True))
+    except console_oidc.SignInFailed as failed:
+        return _login_page(None, str(failed), 502)
+
+
+@bp.get("/login/oidc/callback")
+def oidc_callback() -> ResponseReturnValue:
+    if not console_oidc.enabled():
+        abort(404)
+    target = session.get("oidc_next")
+    try:
+        identity = console_oidc.finish()
+    except console_oidc.SignInFailed as failed:
+        return _login_page(None, str(failed), 400)
+    person, refused = sign_in_person(identity)
+    if person is None:
+        return _login_page(None, refused, 403)
+    flash(f"Signed in as {person.name}.")
+    return redirect(_safe_next(target if isinstance(target, str) else None), 303)
+
+
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    sign_out()
+    """End the console session, and the provider's too when it offers RP-initiated logout."""
+    id_token = sign_out()
     flash("You are signed out.")
-    return redirect(url_for("console.login"), 303)
+    at_provider = console_oidc.end_session_url(id_token) if id_token is not None else None
+    return redirect(at_provider or url_for("console.login"), 303)
 
 
 @bp.get("/")

@@ -1,9 +1,12 @@
 """Console sign-in, CSRF and the audit trail.
 
-A member of staff signs in with an API key. There is no server-side session store, so the key
-travels in Flask's signed session cookie, encrypted first (Fernet, keyed from `SECRET_KEY`), and
-is looked up again on every request: revoking the key ends the session at once. Every form
-carries a per-session CSRF token. The console never uses the `/v1` API-key header hook.
+A member of staff signs in as themselves through the identity provider (`console_oidc`), or, in
+development, with an API key. There is no server-side session store: who signed in travels in
+Flask's signed session cookie, encrypted first (Fernet, keyed from `SECRET_KEY`), and expires
+`VERIFIER_CONSOLE_SESSION_HOURS` after sign-in. A key is looked up again on every request, so
+revoking it ends the session at once; a person's scopes are mapped again from their groups, so a
+changed scope map applies at once. Every form carries a per-session CSRF token. The console never
+uses the `/v1` API-key header hook.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import uuid
 from typing import Any
@@ -18,7 +22,10 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Response, abort, current_app, g, request, session
 
+from verifier.security.keys import ApiKey
+from verifier.security.staff import StaffMember
 from verifier.settings import current_settings
+from verifier.web import console_oidc
 
 READ, WRITE = "verifications:read", "verifications:write"
 CSRF_FIELD = "csrf_token"
@@ -43,14 +50,17 @@ def _fernet() -> Fernet:
 
 def session_seconds() -> int:
     hours = current_settings().console_session_hours
-    return max(60, int(hours * 3600))
+    return max(1, round(hours * 3600))
 
 
 def sign_in(token: str) -> tuple[Any, str | None]:
     """The key for `token` and None, or None and a message a person can act on."""
+    if not current_settings().console_key_sign_in:
+        name = console_oidc.provider_name()
+        return None, f"API-key sign-in is turned off here. Sign in with {name}."
     keys = services().keys
     token = token.strip()
-    key = keys.by_token(token) if token and keys is not None else None
+    key = keys.by_token(token) if token else None
     if key is None:
         return None, "That API key was not recognised, or it has been revoked."
     if not key.allows(READ):
@@ -63,20 +73,89 @@ def sign_in(token: str) -> tuple[Any, str | None]:
     return key, None
 
 
-def sign_out() -> None:
+def sign_in_person(identity: console_oidc.Identity) -> tuple[StaffMember | None, str | None]:
+    """Start a session for the person the provider signed in, or None and a message when
+    their groups give them no console scope that reads verifications."""
+    person = _person(identity.subject, identity.email, identity.name, identity.groups)
+    if not person.allows(READ):
+        who = identity.email or identity.name
+        return None, (
+            f"You signed in as {who}, but your account may not use this console: none of your "
+            f"groups at {console_oidc.provider_name()} gives access to verifications. Ask an "
+            "administrator to add you to a group that does."
+        )
+    sealed = {
+        "sub": identity.subject,
+        "email": identity.email,
+        "name": identity.name,
+        "groups": list(identity.groups),
+        "id_token": identity.id_token,  # for signing out at the provider; encrypted, never logged
+    }
+    session.clear()
+    session["staff"] = _fernet().encrypt(json.dumps(sealed).encode()).decode("ascii")
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    g.console_key = person
+    return person, None
+
+
+def _person(subject: str, email: str | None, name: str, groups: Any) -> StaffMember:
+    values = tuple(str(group) for group in groups) if isinstance(groups, list | tuple) else ()
+    return StaffMember(subject, email, name, console_oidc.scopes_of(values))
+
+
+def sign_out() -> str | None:
+    """End the console session; the ID token of a person who signed in through the provider
+    (to end its session too), else None."""
+    staff = _unsealed(session.get("staff"))
     session.clear()
     g.console_key = None
+    token = staff.get("id_token") if staff else None
+    return token if isinstance(token, str) else None
+
+
+def signed_in_before() -> bool:
+    """The session names someone, signed in or not any more (expired, revoked)."""
+    return bool(session.get("key_id") or session.get("staff"))
+
+
+def _unsealed(sealed: Any) -> dict[str, Any] | None:
+    if not isinstance(sealed, str):
+        return None
+    try:
+        found = json.loads(_fernet().decrypt(sealed, ttl=session_seconds()))
+    except (InvalidToken, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _current_person() -> StaffMember | None:
+    staff = _unsealed(session.get("staff"))
+    if staff is None or not console_oidc.enabled() or not isinstance(staff.get("sub"), str):
+        return None
+    email, name = staff.get("email"), staff.get("name")
+    person = _person(
+        staff["sub"],
+        email if isinstance(email, str) else None,
+        name if isinstance(name, str) else staff["sub"],
+        staff.get("groups"),
+    )
+    return person if person.allows(READ) else None
 
 
 def current_key() -> Any:
-    """The signed-in key, checked against the key store now; None when signed out, expired,
-    revoked or no longer allowed to read."""
+    """Who is signed in: a StaffMember (through the provider) or an ApiKey (checked against the
+    key store now), both with `name` and `allows(scope)`; None when signed out, expired, revoked
+    or no longer allowed to read."""
     if "console_key" in g:
+        return g.console_key
+    if session.get("staff"):
+        g.console_key = _current_person()
         return g.console_key
     key = None
     sealed, key_id = session.get("token"), session.get("key_id")
     keys = services().keys
-    if isinstance(sealed, str) and isinstance(key_id, str) and keys is not None:
+    allowed = current_settings().console_key_sign_in
+    if isinstance(sealed, str) and isinstance(key_id, str) and allowed:
         try:
             token = _fernet().decrypt(sealed, ttl=session_seconds()).decode()
         except InvalidToken:
@@ -111,13 +190,16 @@ def audit(action: str, resource_id: str | None = None) -> None:
 
 def write_audit(response: Response) -> None:
     event = g.pop("console_audit", None)
-    log = services().audit
-    if event is None or log is None:
+    if event is None:
         return
-    key = g.get("console_key")
+    log = services().audit
+    who = g.get("console_key")
+    person = who if isinstance(who, StaffMember) else None
     log.append(
         at=services().service.clock(),
-        key_id=key.id if key is not None else None,
+        key_id=who.id if isinstance(who, ApiKey) else None,
+        subject=person.subject if person else None,
+        email=person.email if person else None,
         action=event[0],
         resource="verification",
         resource_id=event[1],
@@ -132,6 +214,8 @@ def write_audit(response: Response) -> None:
 def secure_headers(response: Response) -> None:
     """PHI on every page: never cached, never framed, no scripts, no referrer."""
     nonce = g.get("console_nonce", "")
+    # Signing out may end the provider's session too: that form's redirect goes there.
+    provider = console_oidc.origin()
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -139,6 +223,6 @@ def secure_headers(response: Response) -> None:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'none'; img-src 'self' data:; "
-        f"style-src 'self' 'nonce-{nonce}'; form-action 'self'; frame-ancestors 'none'; "
+        f"style-src 'self' 'nonce-{nonce}'; form-action 'self'{provider}; frame-ancestors 'none'; "
         "base-uri 'none'"
     )

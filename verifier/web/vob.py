@@ -153,15 +153,17 @@ def pdf_for_api(record: VerificationRecord, caller: str, args: Any) -> bytes:
 
 
 def verified_by_name(record: VerificationRecord) -> str | None:
-    """The name of the key that asked for this verification, from the audit trail."""
+    """Who asked for this verification, from the audit trail: the email of a person signed in
+    as themselves, or the name of the key."""
     services = current_app.extensions["verifier"]
-    if services.audit is None or services.keys is None or not hasattr(services.audit, "find"):
-        return None
     from verifier.ports import AuditQuery
 
     rows, _ = services.audit.find(AuditQuery(resource_id=record.id, action="create"))
-    key_ids = [row["key_id"] for row in rows if row.get("key_id")]
-    if not key_ids:
+    creators = [row for row in rows if row.get("key_id") or row.get("email")]
+    if not creators:
         return None
+    first = creators[-1]  # newest first: the last is the one that created it
+    if first.get("email"):
+        return str(first["email"])
     names = {key.id: key.name for key in services.keys.all()}
-    return names.get(key_ids[-1])  # newest first: the last is the one that created it
+    return names.get(first["key_id"])
