@@ -13,7 +13,8 @@ from tests.helpers import authorized
 from verifier.app import create_app
 from verifier.security.protector import Protector
 from verifier.store.engine import make_engine
-from verifier.store.rotation import rotate_data
+from verifier.store.rotation import encrypted_columns, rotate_data
+from verifier.store.tables import metadata
 
 OLD, NEW, INDEX = Fernet.generate_key().decode(), Fernet.generate_key().decode(), "index-key"
 BODY = {
@@ -110,3 +111,29 @@ def test_rotation_re_encrypts_under_the_new_key_so_the_old_one_can_go(
     finally:
         new_only.extensions["verifier"].close()
     assert again["determination"] == record["determination"]
+
+
+def test_rotation_re_encrypts_phone_facts_too(app: Flask, database_url: str) -> None:
+    client = authorized(app)
+    record = client.post("/v1/verifications", json=BODY).get_json()
+    call = {"rep_name": "Pat Example", "call_reference": "C-1", "level": "iop_mental_health"}
+    recorded = client.post(f"/v1/verifications/{record['id']}/phone-facts", json=call)
+    assert recorded.status_code in (200, 201), recorded.get_json()
+    both = make_engine(database_url, Protector([NEW, OLD], INDEX))
+    try:
+        assert rotate_data(both) == 2
+    finally:
+        both.dispose()
+    new_only = create_app(
+        {"DATABASE_URL": database_url, "DATA_KEYS": NEW, "BLIND_INDEX_KEY": INDEX}
+    )
+    try:
+        again = authorized(new_only).get(f"/v1/verifications/{record['id']}").get_json()
+    finally:
+        new_only.extensions["verifier"].close()
+    assert again["phone_facts"][0]["rep_name"] == "Pat Example"
+
+
+def test_every_encrypted_table_is_paged_by_its_id() -> None:
+    for table in encrypted_columns():
+        assert "id" in metadata.tables[table].c, table

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from verifier.store.tables import protector_of
+from verifier.store.tables import EncryptedJSON, EncryptedText, metadata, protector_of
 
-# Every encrypted column; the statement reads the stored ciphertext as is, past the type decorators.
-ENCRYPTED_COLUMNS = {"verifications": ("request", "raw_response", "determination", "summary")}
+
+def encrypted_columns() -> dict[str, tuple[str, ...]]:
+    """Every encrypted column by table, found from the schema, so a table added later with PHI
+    in it is rotated too (phone facts once were not, and became unreadable with the old key
+    gone). The statements below read the stored ciphertext as is, past the type decorators."""
+    found: dict[str, tuple[str, ...]] = {}
+    for table in metadata.sorted_tables:
+        names = tuple(c.name for c in table.c if isinstance(c.type, EncryptedText | EncryptedJSON))
+        if names:
+            found[table.name] = names
+    return found
 
 
 def rotate_data(engine: Engine, batch: int = 500) -> int:
@@ -17,7 +26,7 @@ def rotate_data(engine: Engine, batch: int = 500) -> int:
     """
     keys = protector_of(engine.dialect)
     rewritten = 0
-    for table, columns in ENCRYPTED_COLUMNS.items():
+    for table, columns in encrypted_columns().items():
         last = ""
         while True:
             with engine.begin() as connection:
