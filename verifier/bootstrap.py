@@ -20,8 +20,10 @@ from verifier.ports import (
     Idempotency,
     JobQueue,
     KeyStore,
+    Maintenance,
     PhoneFacts,
     RateLimits,
+    Reverifications,
     Stores,
 )
 from verifier.records import VerificationRepository
@@ -46,6 +48,8 @@ class Services:
     phone: PhoneFacts
     limits: RateLimits  # rate limits every process shares (verifier/store/limits.py)
     changes: ChangeLog
+    reverifications: Reverifications
+    maintenance: Maintenance
 
 
 def adapter_cache(
@@ -108,4 +112,6 @@ def bootstrap(
         phone=stores.phone,
         limits=stores.limits,
         changes=stores.changes,
+        reverifications=stores.reverifications,
+        maintenance=stores.maintenance,
     )

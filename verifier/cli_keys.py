@@ -11,10 +11,10 @@ from verifier.security.keys import SCOPES, KeyRequestError, new_key
 
 
 def _services() -> Services:
-    from verifier.app import create_app
+    from verifier.bootstrap import bootstrap
+    from verifier.settings import load_settings
 
-    services: Services = create_app().extensions["verifier"]
-    return services
+    return bootstrap(load_settings())
 
 
 @click.group("keys")
@@ -88,17 +88,9 @@ def rotate_data_command() -> None:
     Put the new key first and keep the old ones after it until this has run; then the old keys
     may be removed.
     """
-    from verifier.app import create_app
-    from verifier.security.protector import load_protector
-    from verifier.store.engine import make_engine
-    from verifier.store.rotation import rotate_data
-
-    app = create_app()
-    app.extensions["verifier"].close()
-    settings = app.extensions["settings"]
-    engine = make_engine(settings.database_url, load_protector(settings))
+    services = _services()
     try:
-        count = rotate_data(engine)
+        count = services.maintenance.rotate_data()
     finally:
-        engine.dispose()
-    click.echo(f"re-encrypted {count} verification rows under the newest key")
+        services.close()
+    click.echo(f"re-encrypted {count} rows under the newest key")

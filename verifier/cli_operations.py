@@ -8,7 +8,10 @@ import os
 import secrets
 import sys
 import tempfile
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -247,10 +250,10 @@ def reverify_command(
     Each is asked with the member's last request, for today (or its admission date when that is
     still ahead). Prints counts only, never a member. A worker (`verifier worker`) runs the jobs.
     """
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
-    from verifier.app import create_app
-    from verifier.reverify import run
+    from verifier import reverify
+    from verifier.bootstrap import bootstrap
 
     if dry_run and wait:
         raise click.UsageError("--wait cannot be used with --dry-run")
@@ -259,21 +262,61 @@ def reverify_command(
     assert admission_within is None or isinstance(admission_within, timedelta)
     if older_than is None and admission_within is None:
         older_than = timedelta(days=30)
-    app = create_app()
-    services = app.extensions["verifier"]
+    settings = load_settings()
+    services = bootstrap(settings)
+    now = datetime.now(UTC)
     try:
-        run(
+        found = reverify.choose(
             services,
-            app.extensions["settings"],
+            settings,
+            now=now,
             older_than=older_than,
             admission_within=admission_within,
             payer_id=payer_id,
             limit=limit,
-            dry_run=dry_run,
-            wait=wait,
         )
+        if dry_run:
+            click.echo(f"would enqueue {len(found.ready)}, {found.tail()}")
+            if found.ready:
+                rows = reverify.by_payer(found.ready, now)
+                click.echo(table(("payer", "members", "oldest"), rows))
+            return
+        new_ids = reverify.enqueue(found.ready, services, found)
+        click.echo(f"enqueued {len(new_ids)}, {found.tail()}")
+        if wait and new_ids:
+            follow(services, reverify.job_ids(services, new_ids))
+            ended, kinds = reverify.outcomes(services, new_ids)
+            click.echo(table(("outcome", "verifications"), sorted(ended.items())))
+            click.echo(table(("change", "events"), sorted(kinds.items()) or [("none", 0)]))
     finally:
         services.close()
+
+
+# How often --wait looks at the queue; tests shorten it.
+WAIT_POLL_SECONDS = 0.5
+
+
+def follow(services: Any, job_ids: list[str]) -> None:
+    """A progress bar until none of `job_ids` is queued or running."""
+    from verifier import reverify
+
+    done = 0
+    with click.progressbar(length=len(job_ids), label="verifying", file=sys.stderr) as bar:
+        while True:
+            finished = len(job_ids) - reverify.unfinished(services, job_ids)
+            bar.update(finished - done)
+            done = finished
+            if finished >= len(job_ids):
+                return
+            time.sleep(WAIT_POLL_SECONDS)
+
+
+def table(header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
+    """Left-aligned columns, each as wide as its widest cell."""
+    cells = [tuple(map(str, row)) for row in (header, *rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 @click.command("purge")
@@ -291,16 +334,13 @@ def purge_command(days: int) -> None:
     """
     from datetime import UTC, datetime
 
-    from verifier.security.protector import load_protector
-    from verifier.store.engine import make_engine, make_session_factory
-    from verifier.store.retention import purge
+    from verifier.bootstrap import bootstrap
 
-    settings = load_settings()
-    engine = make_engine(settings.database_url, load_protector(settings))
+    services = bootstrap(load_settings())
     try:
-        count = purge(make_session_factory(engine), days, datetime.now(UTC))
+        count = services.maintenance.purge(days, datetime.now(UTC))
     finally:
-        engine.dispose()
+        services.close()
     click.echo(f"purged {count} verifications older than {days} days")
 
 

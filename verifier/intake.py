@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from verifier.domain.request import Dependent, Provider, Subscriber, VerificationRequest
@@ -22,3 +22,17 @@ def to_request(data: Mapping[str, Any], settings: Settings) -> VerificationReque
         provider=Provider(**provider),
         service_date=data.get("service_date") or date.today(),
     )
+
+
+def service_date(request: Mapping[str, Any]) -> date | None:
+    """A stored request's service date; None when it has none or it cannot be read."""
+    when = request.get("service_date")
+    try:
+        return date.fromisoformat(when) if isinstance(when, str) else None
+    except ValueError:
+        return None
+
+
+def local_today(now: datetime) -> date:
+    """The date in the server's zone, as the request schema and intake use `date.today()`."""
+    return now.astimezone().date()

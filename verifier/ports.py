@@ -7,9 +7,10 @@ pages ask the audit trail and the change log without importing the store.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from verifier.domain.changes import Change
@@ -147,6 +148,34 @@ class JobQueue(Protocol):
     def counts(self, job_ids: list[str] | None = None) -> dict[str, int]: ...
 
 
+class Reverifications(Protocol):
+    def due(
+        self,
+        *,
+        now: datetime,
+        older_than: timedelta | None,
+        admission_within: timedelta | None,
+        payer_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[VerificationRecord]:
+        """The latest verification of each (member, payer) that is due, oldest first."""
+        ...
+
+    def outcomes(self, ids: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
+        """How the verifications `ids` ended, and the change events they found by kind."""
+        ...
+
+
+class Maintenance(Protocol):
+    def purge(self, older_than_days: int, now: datetime) -> int:
+        """Delete verifications older than the days given, with all that hangs off them."""
+        ...
+
+    def rotate_data(self) -> int:
+        """Re-encrypt every stored PHI value under the first data key; rows rewritten."""
+        ...
+
+
 def _nothing() -> None:
     """Nothing to release."""
 
@@ -164,4 +193,6 @@ class Stores:
     idempotency: Idempotency
     phone: PhoneFacts
     limits: RateLimits
+    reverifications: Reverifications
+    maintenance: Maintenance
     close: Callable[[], None] = field(default=_nothing)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from click.testing import CliRunner
 from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import create_engine, text
 
 from tests.helpers import authorized
 from verifier.app import create_app
+from verifier.cli import main
 from verifier.security.protector import Protector
 from verifier.store.engine import make_engine
 from verifier.store.rotation import encrypted_columns, rotate_data
@@ -137,3 +139,23 @@ def test_rotation_re_encrypts_phone_facts_too(app: Flask, database_url: str) -> 
 def test_every_encrypted_table_is_paged_by_its_id() -> None:
     for table in encrypted_columns():
         assert "id" in metadata.tables[table].c, table
+
+
+def test_the_rotate_command_re_encrypts_through_the_services(app: Flask, database_url: str) -> None:
+    record = authorized(app).post("/v1/verifications", json=BODY).get_json()
+    env = {
+        "VERIFIER_DATABASE_URL": database_url,
+        "VERIFIER_DATA_KEYS": f"{NEW},{OLD}",
+        "VERIFIER_BLIND_INDEX_KEY": INDEX,
+    }
+    result = CliRunner().invoke(main, ["keys", "rotate-data"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "re-encrypted 1 rows" in result.output
+    new_only = create_app(
+        {"DATABASE_URL": database_url, "DATA_KEYS": NEW, "BLIND_INDEX_KEY": INDEX}
+    )
+    try:
+        again = authorized(new_only).get(f"/v1/verifications/{record['id']}").get_json()
+    finally:
+        new_only.extensions["verifier"].close()
+    assert again["determination"] == record["determination"]

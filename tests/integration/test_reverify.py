@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select
 
 from schemas.request import VerificationRequestSchema
 from tests.helpers import determine, fixture_path
-from verifier import reverify
+from verifier import cli_operations, reverify
 from verifier.batch import Worker
 from verifier.cli import main
 from verifier.domain.request import person_asked_about
@@ -207,7 +207,7 @@ def test_a_bad_duration_is_a_usage_error_naming_the_option(run: Any) -> None:
 def test_wait_follows_a_worker_and_ends_with_the_outcome_table(
     app: Flask, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reverify, "WAIT_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(cli_operations, "WAIT_POLL_SECONDS", 0.05)
     was_inactive = determine(fixture_path("MOCK-INACTIVE"))
     seed(app, "a", "MOCK-IOP-DUAL", 40, status="inactive", determination=was_inactive)
     seed(app, "b", "MOCK-INACTIVE", 40)

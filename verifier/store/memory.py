@@ -10,16 +10,19 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from verifier.domain.changes import Change
+from verifier.intake import local_today, service_date
 from verifier.ports import AuditQuery, ChangeQuery, Job, Stores
 from verifier.records import COMPLETE, RecordPage, RecordQuery, VerificationRecord
 from verifier.security.keys import ApiKey, NewKey, digest
 from verifier.store.queue import DEAD, DONE, QUEUED, RUNNING, backoff
+from verifier.store.reverifications import outcome
 
 
 class RecordMissing(LookupError):
@@ -77,6 +80,10 @@ class MemoryRepository:
 
     def ping(self) -> None:
         pass
+
+    def forget(self, ids: list[str]) -> int:
+        with self._lock:
+            return sum(self._records.pop(i, None) is not None for i in ids)
 
 
 class MemoryJobQueue:
@@ -322,14 +329,71 @@ class MemoryRateLimits:
         return None
 
 
+class MemoryReverifications:
+    """Due members and outcomes over the in-memory repository and change log."""
+
+    def __init__(self, repository: MemoryRepository, changes: MemoryChangeLog) -> None:
+        self._repository, self._changes = repository, changes
+
+    def due(
+        self,
+        *,
+        now: datetime,
+        older_than: timedelta | None,
+        admission_within: timedelta | None,
+        payer_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[VerificationRecord]:
+        latest: dict[tuple[str, str], VerificationRecord] = {}
+        for record in self._repository.find(RecordQuery(limit=10**9)).items:
+            if payer_id in (None, record.payer_id):
+                latest.setdefault((record.member_id, record.payer_id), record)
+        today, due = local_today(now), []
+        for record in sorted(latest.values(), key=lambda r: (r.created_at, r.id)):
+            when = service_date(record.request)
+            near = admission_within is not None and when is not None
+            near = near and today <= when <= today + admission_within  # type: ignore[operator]
+            if near or (older_than is not None and record.created_at < now - older_than):
+                due.append(record)
+        return due[:limit] if limit else due
+
+    def outcomes(self, ids: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
+        ended: Counter[str] = Counter()
+        for record_id in ids:
+            record = self._repository.get(record_id)
+            if record is not None:
+                ended[outcome(record.state, record.status, record.error)] += 1
+        kinds = Counter(e["kind"] for e in self._changes.events if e["verification_id"] in ids)
+        return ended, kinds
+
+
+class MemoryMaintenance:
+    """Purge over the in-memory repository; nothing here is encrypted, so nothing to rotate."""
+
+    def __init__(self, repository: MemoryRepository) -> None:
+        self._repository = repository
+
+    def purge(self, older_than_days: int, now: datetime) -> int:
+        cutoff = now - timedelta(days=older_than_days)
+        old = [r.id for r in self._repository.find(RecordQuery(limit=10**9)).items]
+        old = [i for i in old if (r := self._repository.get(i)) and r.created_at < cutoff]
+        return self._repository.forget(old)
+
+    def rotate_data(self) -> int:
+        return 0
+
+
 def memory_stores(clock: Callable[[], datetime] | None = None) -> Stores:
     """Fresh in-memory stores sharing one repository (the queue stores its records there)."""
     repository = MemoryRepository()
     queue = MemoryJobQueue(repository, clock=clock) if clock else MemoryJobQueue(repository)
+    changes = MemoryChangeLog()
     return Stores(
         repository=repository,
         queue=queue,
-        changes=MemoryChangeLog(),
+        changes=changes,
+        reverifications=MemoryReverifications(repository, changes),
+        maintenance=MemoryMaintenance(repository),
         keys=MemoryKeyStore(),
         audit=MemoryAuditLog(),
         idempotency=MemoryIdempotency(),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import Engine
+
 from verifier.ports import Stores
 from verifier.security.protector import load_protector
 from verifier.settings import Settings
@@ -11,7 +15,23 @@ from verifier.store.limits import SqlRateLimits
 from verifier.store.phone import SqlPhoneFacts
 from verifier.store.queue import SqlJobQueue
 from verifier.store.repository import SqlVerificationRepository
+from verifier.store.retention import purge
+from verifier.store.reverifications import SqlReverifications
+from verifier.store.rotation import rotate_data
 from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
+
+
+class SqlMaintenance:
+    """Retention and key rotation on the services' own engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def purge(self, older_than_days: int, now: datetime) -> int:
+        return purge(make_session_factory(self._engine), older_than_days, now)
+
+    def rotate_data(self) -> int:
+        return rotate_data(self._engine)
 
 
 def sql_stores(settings: Settings) -> Stores:
@@ -27,5 +47,7 @@ def sql_stores(settings: Settings) -> Stores:
         idempotency=SqlIdempotency(sessions),
         phone=SqlPhoneFacts(sessions),
         limits=SqlRateLimits(sessions),
+        reverifications=SqlReverifications(sessions),
+        maintenance=SqlMaintenance(engine),
         close=engine.dispose,
     )
