@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.running import CHROMIUM, chromium, free_port, serve
+from tests.e2e.running import CHROMIUM, chromium, create_keys, free_port, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +21,9 @@ pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = f"sqlite:///{tmp_path_factory.mktemp('docs') / 'verifier.sqlite3'}"
+    # A key in the table, as in every real deployment: no development key is made and written
+    # into the working directory (where it would replace `make run`'s own).
+    create_keys(database, ("docs reader", ["verifications:read"], []))
     with serve(free_port(), {"VERIFIER_DATABASE_URL": database}) as served:
         yield served.base
 
