@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -100,18 +101,8 @@ def test_rotation_re_encrypts_under_the_new_key_so_the_old_one_can_go(
     app: Flask, database_url: str
 ) -> None:
     record = authorized(app).post("/v1/verifications", json=BODY).get_json()
-    both = make_engine(database_url, Protector([NEW, OLD], INDEX))
-    try:
-        assert rotate_data(both) == 1
-    finally:
-        both.dispose()
-    new_only = create_app(
-        {"DATABASE_URL": database_url, "DATA_KEYS": NEW, "BLIND_INDEX_KEY": INDEX}
-    )
-    try:
-        again = authorized(new_only).get(f"/v1/verifications/{record['id']}").get_json()
-    finally:
-        new_only.extensions["verifier"].close()
+    assert rotate_with_both_keys(database_url) == 1
+    again = read_with_the_new_key_only(database_url, record["id"])
     assert again["determination"] == record["determination"]
 
 
@@ -121,18 +112,8 @@ def test_rotation_re_encrypts_phone_facts_too(app: Flask, database_url: str) -> 
     call = {"rep_name": "Pat Example", "call_reference": "C-1", "level": "iop_mental_health"}
     recorded = client.post(f"/v1/verifications/{record['id']}/phone-facts", json=call)
     assert recorded.status_code in (200, 201), recorded.get_json()
-    both = make_engine(database_url, Protector([NEW, OLD], INDEX))
-    try:
-        assert rotate_data(both) == 2
-    finally:
-        both.dispose()
-    new_only = create_app(
-        {"DATABASE_URL": database_url, "DATA_KEYS": NEW, "BLIND_INDEX_KEY": INDEX}
-    )
-    try:
-        again = authorized(new_only).get(f"/v1/verifications/{record['id']}").get_json()
-    finally:
-        new_only.extensions["verifier"].close()
+    assert rotate_with_both_keys(database_url) == 2
+    again = read_with_the_new_key_only(database_url, record["id"])
     assert again["phone_facts"][0]["rep_name"] == "Pat Example"
 
 
@@ -151,11 +132,27 @@ def test_the_rotate_command_re_encrypts_through_the_services(app: Flask, databas
     result = CliRunner().invoke(main, ["keys", "rotate-data"], env=env)
     assert result.exit_code == 0, result.output
     assert "re-encrypted 1 rows" in result.output
+    again = read_with_the_new_key_only(database_url, record["id"])
+    assert again["determination"] == record["determination"]
+
+
+def rotate_with_both_keys(database_url: str) -> int:
+    both = make_engine(database_url, Protector([NEW, OLD], INDEX))
+    try:
+        return rotate_data(both)
+    finally:
+        both.dispose()
+
+
+def read_with_the_new_key_only(database_url: str, record_id: str) -> dict[str, Any]:
+    """The record as an app that holds only the new key reads it."""
     new_only = create_app(
         {"DATABASE_URL": database_url, "DATA_KEYS": NEW, "BLIND_INDEX_KEY": INDEX}
     )
     try:
-        again = authorized(new_only).get(f"/v1/verifications/{record['id']}").get_json()
+        answer: dict[str, Any] = (
+            authorized(new_only).get(f"/v1/verifications/{record_id}").get_json()
+        )
+        return answer
     finally:
         new_only.extensions["verifier"].close()
-    assert again["determination"] == record["determination"]
