@@ -17,8 +17,8 @@ from adapters.directory import PayerSettings
 from adapters.http.adapters import ClearinghouseJsonAdapter, X12HttpAdapter
 from adapters.http.client import PayerHttp
 from adapters.http.oauth import CredentialsRefused, OAuth2Settings, TokenCache
-from tests.integration.test_http_adapters import BASE, JSON_URL, REQUEST, X12_URL, fixture
 from tests.helpers import fixture_path
+from tests.integration.test_http_adapters import BASE, JSON_URL, REQUEST, X12_URL, fixture
 
 TOKEN_URL = "http://auth.test/oauth2/token"
 CLIENT_ID, CLIENT_SECRET = "verifier-client", "s3cret-never-shown"
