@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerSettings
-from adapters.keys import HTTP_KEYS, OAUTH_KEYS, POLL_KEYS, takes
+from adapters.keys import CORE_SOAP_KEYS, HTTP_KEYS, OAUTH_KEYS, POLL_KEYS, takes
 
 __all__ = ["AdapterFactory", "UnknownAdapter", "available", "build"]
 
@@ -32,6 +32,13 @@ def _http(settings: PayerSettings, **context: Any) -> PayerAdapter:
     from adapters.http.adapters import HTTP_ADAPTERS
 
     return HTTP_ADAPTERS[settings.adapter](settings, _payer_http(settings, context))
+
+
+@takes(**CORE_SOAP_KEYS)
+def _core_soap(settings: PayerSettings, **context: Any) -> PayerAdapter:
+    from adapters.http.core_soap import CoreSoapAdapter
+
+    return CoreSoapAdapter(settings, _payer_http(settings, context))
 
 
 def _payer_http(settings: PayerSettings, context: dict[str, Any]) -> Any:
@@ -64,6 +71,7 @@ _BUILTIN: dict[str, AdapterFactory] = {
     "x12-http": _http,
     "clearinghouse-json": _http,
     "fhir": _http,
+    "core-soap": _core_soap,
 }
 
 
