@@ -6,6 +6,7 @@ from pathlib import Path
 
 from adapters.directory_check import check_directory
 from adapters.registry import available
+from tests.helpers import ROOT
 
 GATEWAYS = """
 [[payers]]
@@ -97,3 +98,10 @@ def test_a_core_payer_takes_no_api_key(tmp_path: Path) -> None:
     text = GATEWAYS + 'api_key_env = "CORE_USER"\n'
     [found] = problems(tmp_path, text, **SET)
     assert found.startswith("CORE: api_key_env: unknown key for adapter 'core-soap'")
+
+
+def test_the_readmes_gateway_examples_pass_the_check(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    [example] = [b for b in readme.split("```toml")[1:] if 'adapter = "core-soap"' in b]
+    variables = ("GATEWAY_CLIENT_ID", "GATEWAY_CLIENT_SECRET", "CORE_USERNAME", "CORE_PASSWORD")
+    assert problems(tmp_path, example.split("```")[0], **dict.fromkeys(variables, "set")) == []
