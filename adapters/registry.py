@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerSettings
 from adapters.keys import CORE_SOAP_KEYS, HTTP_KEYS, OAUTH_KEYS, POLL_KEYS, takes
+
+if TYPE_CHECKING:
+    from adapters.http.client import PayerHttp
 
 __all__ = ["AdapterFactory", "UnknownAdapter", "available", "build"]
 
@@ -41,7 +44,7 @@ def _core_soap(settings: PayerSettings, **context: Any) -> PayerAdapter:
     return CoreSoapAdapter(settings, _payer_http(settings, context))
 
 
-def _payer_http(settings: PayerSettings, context: dict[str, Any]) -> Any:
+def _payer_http(settings: PayerSettings, context: dict[str, Any]) -> PayerHttp:
     """The payer's HTTP endpoint: its client, retries, credentials (one OAuth2 token cache per
     process, from the context) and polling (bounded by the verification's deadline)."""
     import httpx

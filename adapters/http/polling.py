@@ -9,6 +9,7 @@ own deadline; every poll passes the same rate limit, retries and circuit breaker
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -49,7 +50,7 @@ class Polling:
         limits = [float(extra.get("poll_timeout_seconds", math.inf)), deadline or math.inf]
         return cls(interval, max(interval, 8.0), min(limits))
 
-    def pauses(self) -> Any:
+    def pauses(self) -> Iterator[float]:
         """Doubling pauses from the first interval up to the longest, forever."""
         pause = self.interval_seconds
         while True:
