@@ -89,6 +89,10 @@ def _entry(
     for key, spec in takes.items():
         if spec.required and key not in entry:
             yield key, "required key missing"
+        value = entry.get(key)
+        for needed in spec.needs.get(value, ()) if isinstance(value, str) else ():
+            if needed not in entry:
+                yield needed, f'required key missing (with {key} = "{value}")'
     for key, value in entry.items():
         if key in takes:
             if (wrong := takes[key].kind(value, environ)) is not None:

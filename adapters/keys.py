@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from verifier.domain.codes import SERVICE_TYPES as SERVICE_TYPE_CODES
 
 __all__ = [
     "COMMON",
+    "CORE_SOAP_KEYS",
     "ENV_VAR",
+    "FLAG",
     "HTTP_KEYS",
     "NUMBER",
+    "OAUTH_KEYS",
+    "POLL_KEYS",
     "SERVICE_TYPES",
     "TEXT",
     "TEXTS",
@@ -31,6 +35,7 @@ __all__ = [
     "Key",
     "Kind",
     "declared_keys",
+    "one_of",
     "takes",
 ]
 
@@ -45,6 +50,8 @@ class Key:
 
     kind: Kind
     required: bool = False
+    # Keys a value brings with it: `auth = "oauth2"` needs a token_url and the credentials.
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def TEXT(value: Any, environ: Mapping[str, str]) -> str | None:
@@ -72,6 +79,21 @@ def NUMBER(value: Any, environ: Mapping[str, str]) -> str | None:
 def WHOLE_NUMBER(value: Any, environ: Mapping[str, str]) -> str | None:
     fits = isinstance(value, int) and not isinstance(value, bool)
     return None if fits and value > 0 else "must be a whole number above 0"
+
+
+def FLAG(value: Any, environ: Mapping[str, str]) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def one_of(*choices: str) -> Kind:
+    """A kind for text that must be one of `choices`."""
+
+    def kind(value: Any, environ: Mapping[str, str]) -> str | None:
+        if value in choices:
+            return None
+        return "must be " + " or ".join(f'"{c}"' for c in choices)
+
+    return kind
 
 
 def ENV_VAR(value: Any, environ: Mapping[str, str]) -> str | None:
@@ -106,6 +128,34 @@ HTTP_KEYS: Mapping[str, Key] = {
     "rate_limit_per_second": Key(NUMBER),
     "max_concurrency": Key(WHOLE_NUMBER),
     "timeout_seconds": Key(NUMBER),
+}
+
+# OAuth2 client credentials, for any HTTP adapter that takes them.
+OAUTH_KEYS: Mapping[str, Key] = {
+    "auth": Key(
+        one_of("oauth2"), needs={"oauth2": ("token_url", "client_id_env", "client_secret_env")}
+    ),
+    "token_url": Key(URL),
+    "client_id_env": Key(ENV_VAR),
+    "client_secret_env": Key(ENV_VAR),
+    "scope": Key(TEXT),
+}
+
+# Asynchronous APIs (202 with an id, or a status of in progress), polled until complete.
+POLL_KEYS: Mapping[str, Key] = {
+    "poll": Key(FLAG),
+    "poll_interval_seconds": Key(NUMBER),
+    "poll_timeout_seconds": Key(NUMBER),
+}
+
+# CAQH CORE connectivity (SOAP 1.2 with a WS-Security UsernameToken).
+CORE_SOAP_KEYS: Mapping[str, Key] = {
+    **{k: v for k, v in HTTP_KEYS.items() if k != "api_key_env"},
+    "username_env": Key(ENV_VAR, required=True),
+    "password_env": Key(ENV_VAR, required=True),
+    "sender_id": Key(TEXT, required=True),
+    "receiver_id": Key(TEXT, required=True),
+    "soap_action": Key(TEXT),
 }
 
 F = TypeVar("F")

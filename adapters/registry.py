@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerSettings
-from adapters.keys import HTTP_KEYS, takes
+from adapters.keys import CORE_SOAP_KEYS, HTTP_KEYS, OAUTH_KEYS, POLL_KEYS, takes
+
+if TYPE_CHECKING:
+    from adapters.http.client import PayerHttp
 
 __all__ = ["AdapterFactory", "UnknownAdapter", "available", "build"]
 
@@ -27,24 +30,43 @@ def _mock(settings: PayerSettings, **context: Any) -> PayerAdapter:
     return MockAdapter(timeout_seconds=float(context.get("mock_timeout_seconds", 1.0)))
 
 
-@takes(**HTTP_KEYS)
+@takes(**HTTP_KEYS, **OAUTH_KEYS, **POLL_KEYS)
 def _http(settings: PayerSettings, **context: Any) -> PayerAdapter:
+    from adapters.http.adapters import HTTP_ADAPTERS
+
+    return HTTP_ADAPTERS[settings.adapter](settings, _payer_http(settings, context))
+
+
+@takes(**CORE_SOAP_KEYS)
+def _core_soap(settings: PayerSettings, **context: Any) -> PayerAdapter:
+    from adapters.http.core_soap import CoreSoapAdapter
+
+    return CoreSoapAdapter(settings, _payer_http(settings, context))
+
+
+def _payer_http(settings: PayerSettings, context: dict[str, Any]) -> PayerHttp:
+    """The payer's HTTP endpoint: its client, retries, credentials (one OAuth2 token cache per
+    process, from the context) and polling (bounded by the verification's deadline)."""
     import httpx
 
-    from adapters.http.adapters import HTTP_ADAPTERS
     from adapters.http.client import PayerHttp
+    from adapters.http.oauth import OAuth2Settings, TokenCache
+    from adapters.http.polling import Polling
 
     if not settings.base_url:
         raise UnknownAdapter(
             f"payer {settings.id} needs a base_url for adapter {settings.adapter!r}"
         )
-    http = PayerHttp(
+    oauth = OAuth2Settings.from_extra(settings.extra)
+    tokens = context.get("oauth_tokens") or TokenCache()
+    return PayerHttp(
         settings,
         httpx.Client(limits=httpx.Limits(max_connections=max(1, settings.max_concurrency))),
         attempts=int(context.get("payer_attempts", 3)),
         backoff_seconds=float(context.get("payer_backoff_seconds", 0.5)),
+        credentials=tokens.credentials(oauth, settings.timeout_seconds) if oauth else None,
+        polling=Polling.from_extra(settings.extra, context.get("deadline_seconds")),
     )
-    return HTTP_ADAPTERS[settings.adapter](settings, http)
 
 
 _BUILTIN: dict[str, AdapterFactory] = {
@@ -52,6 +74,7 @@ _BUILTIN: dict[str, AdapterFactory] = {
     "x12-http": _http,
     "clearinghouse-json": _http,
     "fhir": _http,
+    "core-soap": _core_soap,
 }
 
 

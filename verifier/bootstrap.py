@@ -80,12 +80,18 @@ def bootstrap(
         from verifier.store.wiring import sql_stores
 
         stores = sql_stores(settings)
+    from adapters.http.oauth import TokenCache
+
     directory = directory or load_directory(settings.payers_file)
     metrics = PrometheusMetrics()
     context = {
         "mock_timeout_seconds": settings.mock_timeout_seconds,
         "payer_attempts": settings.payer_attempts,
         "payer_backoff_seconds": settings.payer_backoff_seconds,
+        # One OAuth2 token per credentials for the whole process, whichever payers share them.
+        "oauth_tokens": TokenCache(),
+        # Polling for an asynchronous answer stops when a synchronous caller would stop waiting.
+        "deadline_seconds": settings.sync_timeout_seconds,
     }
     service = VerificationService(
         repository=stores.repository,

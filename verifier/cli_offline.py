@@ -87,7 +87,10 @@ def mock_clearinghouse(
 
     POST /change/medicalnetwork/eligibility/v3 (JSON) and .../v3/raw-x12 ({"x12": 270}) answer
     the mock scenarios by member id (MOCK-IOP-DUAL, MOCK-HMO, ...; MOCK-TIMEOUT never answers).
-    Any non-empty Authorization header is accepted; GET /healthcheck answers 200.
+    Any non-empty Authorization header is accepted; GET /healthcheck answers 200. Gateways:
+    POST /oauth2/token issues tokens (client mock-client, secret mock-secret) that paths under
+    /oauth2/ require; paths under /async/ answer 202 and are polled; POST /core/realtime is a
+    CAQH CORE SOAP endpoint (user mock-user, password mock-password).
     """
     import signal
     import time

@@ -1,4 +1,10 @@
-"""A local mock clearinghouse serving the eligibility v3 endpoints from the mock scenarios."""
+"""A local mock clearinghouse serving the eligibility v3 endpoints from the mock scenarios.
+
+Beside the API-key endpoints it speaks what real gateways need (see gateway.py and core.py):
+`/oauth2/...` paths want an OAuth2 token from `POST /oauth2/token`, `/async/...` paths answer
+202 and are polled, and `POST /core/realtime` is a CAQH CORE SOAP endpoint. The prefixes
+combine: `/oauth2/async/change/...` needs a token and answers asynchronously.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from adapters.mock import TIMEOUT_SCENARIO, scenario_271
+from adapters.mock_clearinghouse.core import CORE_PATH, error_envelope, fault, read_inquiry
+from adapters.mock_clearinghouse.core import response as core_response
+from adapters.mock_clearinghouse.gateway import Jobs, TokenIssuer
 from adapters.mock_clearinghouse.to_json import clearinghouse_response
 from adapters.x12.tokens import X12Error, interchanges
 
@@ -21,6 +30,10 @@ __all__ = ["FAILURES", "JSON_PATH", "RAW_X12_PATH", "Counters", "MockClearinghou
 JSON_PATH = "/change/medicalnetwork/eligibility/v3"
 RAW_X12_PATH = JSON_PATH + "/raw-x12"
 HEALTH_PATH = "/healthcheck"
+TOKEN_PATH = "/oauth2/token"
+OAUTH_CLIENTS = {"mock-client": "mock-secret"}
+CORE_USERS = {"mock-user": "mock-password"}
+_PREFIXES = ("/oauth2", "/async")
 HANG_SECONDS = 30.0
 
 log = logging.getLogger(__name__)
@@ -36,6 +49,8 @@ class Counters:
 
     requests: int = 0
     throttled: int = 0
+    unauthorized: int = 0  # 401s for a missing, unknown or expired token
+    polls: int = 0
     injected_failures: int = 0
     injected_by_kind: dict[str, int] = field(default_factory=dict)  # FAILURES' names
 
@@ -97,6 +112,15 @@ def _answer(body: bytes, raw: bool) -> tuple[str, dict[str, Any]]:
     return member.strip(), answer
 
 
+def _route(path: str) -> tuple[str, set[str]]:
+    """The path without its feature prefixes, and the features (`oauth2`, `async`) they ask."""
+    features: set[str] = set()
+    while path != TOKEN_PATH and (prefix := next(filter(path.startswith, _PREFIXES), None)):
+        features.add(prefix.strip("/"))
+        path = path[len(prefix) :]
+    return path, features
+
+
 class _Server(ThreadingHTTPServer):
     # server_close() waits for the handler threads; the ones that hang wake up on stop().
     daemon_threads = False
@@ -120,10 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
     def mock(self) -> MockClearinghouse:
         return cast(_Server, self.server).mock
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
+            if status == 401:
+                self.send_header("WWW-Authenticate", 'Bearer error="invalid_token"')
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -131,39 +157,79 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def do_GET(self) -> None:
-        self.mock.count_request()
-        self.mock.pause()
-        if urlsplit(self.path).path.rstrip("/").endswith(HEALTH_PATH):
+        mock = self.mock
+        mock.count_request()
+        mock.pause()
+        path, features = _route(urlsplit(self.path).path.rstrip("/"))
+        job = path.rpartition("/")[2]
+        if path.endswith(HEALTH_PATH):
             self._send(200, b'{"status": "ok"}')
+        elif "oauth2" in features and not mock.authorized(self.headers.get("Authorization")):
+            self._send(401, _errors("UNAUTHORIZED", "the access token is missing or expired"))
+        elif "async" in features and path.startswith(JSON_PATH + "/") and job != "raw-x12":
+            mock.count("polls")
+            self._send(*mock.jobs.poll(job))
         else:
             self._send(404, _errors("NOT_FOUND", "no such resource"))
 
     def do_POST(self) -> None:
-        mock, path = self.mock, urlsplit(self.path).path.rstrip("/")
+        mock = self.mock
+        path, features = _route(urlsplit(self.path).path.rstrip("/"))
         mock.count_request()
-        raw = path.endswith(RAW_X12_PATH)
         body = self._body()  # read even when refusing: unread input makes close() reset
-        reply: tuple[int, bytes] | None
-        if not raw and not path.endswith(JSON_PATH):
-            reply = 404, _errors("NOT_FOUND", "no such resource")
-        elif not self.headers.get("Authorization", "").strip():
-            reply = 401, _errors("UNAUTHORIZED", "an Authorization header is required")
-        elif not mock.admit():
-            reply = 429, _errors("TOO_MANY_REQUESTS", "the rate limit is exceeded")
-        elif (failure := mock.draw_failure()) is not None:
-            reply = _INJECTED[failure]
+        if path == TOKEN_PATH:
+            self._send(*mock.tokens.issue(body, self.headers.get("Authorization")))
+            return
+        if path == CORE_PATH:
+            reply, content_type = self._core(body), "application/soap+xml; charset=utf-8"
         else:
-            try:
-                member, answer = _answer(body, raw)
-            except _BadRequest as error:
-                reply = 400, _errors("BAD_REQUEST", str(error))
-            else:
-                reply = None if member == TIMEOUT_SCENARIO else (200, json.dumps(answer).encode())
+            reply, content_type = self._eligibility(path, features, body), "application/json"
         mock.pause()
         if reply is None:
             mock.hang()  # answer nothing: the client's deadline passes first
         else:
-            self._send(*reply)
+            self._send(*reply, content_type=content_type)
+
+    def _eligibility(self, path: str, features: set[str], body: bytes) -> tuple[int, bytes] | None:
+        mock, raw = self.mock, path.endswith(RAW_X12_PATH)
+        authorization = self.headers.get("Authorization")
+        if not raw and not path.endswith(JSON_PATH):
+            return 404, _errors("NOT_FOUND", "no such resource")
+        if "oauth2" in features and not mock.authorized(authorization):
+            return 401, _errors("UNAUTHORIZED", "the access token is missing or expired")
+        if not (authorization or "").strip():
+            return 401, _errors("UNAUTHORIZED", "an Authorization header is required")
+        if not mock.admit():
+            return 429, _errors("TOO_MANY_REQUESTS", "the rate limit is exceeded")
+        if (failure := mock.draw_failure()) is not None:
+            return _INJECTED[failure]
+        try:
+            member, answer = _answer(body, raw)
+        except _BadRequest as error:
+            return 400, _errors("BAD_REQUEST", str(error))
+        encoded = None if member == TIMEOUT_SCENARIO else json.dumps(answer).encode()
+        if "async" in features:  # the timeout scenario's job never completes
+            return mock.jobs.accept(encoded)
+        return None if encoded is None else (200, encoded)
+
+    def _core(self, body: bytes) -> tuple[int, bytes] | None:
+        mock = self.mock
+        if not mock.admit():
+            return 429, fault("Receiver", "the rate limit is exceeded")
+        if (failure := mock.draw_failure()) is not None:
+            return _INJECTED[failure]
+        inquiry = read_inquiry(body, mock.core_users)
+        if inquiry is None:
+            return 400, fault("Sender", "the request is not a CORE real-time SOAP 1.2 envelope")
+        if inquiry.x12 is None:
+            return 200, error_envelope(inquiry.payload_id, inquiry.error or "Sender")
+        try:
+            member = member_of(inquiry.x12)
+        except X12Error:
+            return 200, error_envelope(inquiry.payload_id, "PayloadIllegal")
+        if member == TIMEOUT_SCENARIO:
+            return None
+        return 200, core_response(inquiry.payload_id, scenario_271(member or "MOCK-NOT-FOUND"))
 
     def _body(self) -> bytes:
         try:
@@ -178,6 +244,8 @@ class MockClearinghouse:
 
     `latency_ms` delays every answer, `rate_limit` (requests per second) answers 429 beyond a
     token bucket, `fail_rate` injects failures (5xx, a hang, a malformed body) from a seeded RNG.
+    OAuth2 clients (`OAUTH_CLIENTS`) get tokens for `token_lifetime` seconds; asynchronous
+    answers say "In Progress" `polls_before_answer` times; CORE users are `CORE_USERS`.
     """
 
     def __init__(
@@ -187,6 +255,9 @@ class MockClearinghouse:
         rate_limit: float | None = None,
         fail_rate: float = 0.0,
         seed: int | None = None,
+        *,
+        token_lifetime: int = 3600,
+        polls_before_answer: int = 2,
     ) -> None:
         limit_ok = rate_limit is None or rate_limit > 0
         if latency_ms < 0 or not 0 <= fail_rate <= 1 or not limit_ok:
@@ -202,6 +273,9 @@ class MockClearinghouse:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.tokens = TokenIssuer(OAUTH_CLIENTS, token_lifetime)
+        self.jobs = Jobs(polls_before_answer)
+        self.core_users = dict(CORE_USERS)
 
     @property
     def url(self) -> str:
@@ -232,8 +306,18 @@ class MockClearinghouse:
         self._server = self._thread = None
 
     def count_request(self) -> None:
+        self.count("requests")
+
+    def count(self, counter: str) -> None:
         with self._lock:
-            self.counters.requests += 1
+            setattr(self.counters, counter, getattr(self.counters, counter) + 1)
+
+    def authorized(self, authorization: str | None) -> bool:
+        """Whether a request to an `/oauth2/` path carries a live token; counts the 401s."""
+        if self.tokens.valid(authorization):
+            return True
+        self.count("unauthorized")
+        return False
 
     def admit(self) -> bool:
         """Take a token: the bucket holds `rate_limit` (at least 1) and refills at that rate."""

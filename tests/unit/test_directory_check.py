@@ -77,7 +77,7 @@ def test_a_sound_directory_and_the_bundled_one_have_no_problems(tmp_path: Path) 
 def test_every_mistake_is_reported_at_once_naming_file_payer_and_key(tmp_path: Path) -> None:
     path = write(tmp_path, FAULTY)
     found = lines(path)
-    installed = "clearinghouse-json, fhir, mock, x12-http"
+    installed = "clearinghouse-json, core-soap, fhir, mock, x12-http"
     assert found == [
         f"{path}: PIGEON: adapter: no adapter named 'carrier-pigeon' is installed "
         f"(installed: {installed})",

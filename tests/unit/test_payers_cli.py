@@ -41,7 +41,7 @@ def test_check_lists_each_problem_on_its_own_line_and_fails(bad_directory: str) 
         f"{bad_directory}: ACME: rate_limit_per_sec: unknown key; did you mean "
         "rate_limit_per_second?",
         f"{bad_directory}: PIGEON: adapter: no adapter named 'carrier-pigeon' is installed "
-        "(installed: clearinghouse-json, fhir, mock, x12-http)",
+        "(installed: clearinghouse-json, core-soap, fhir, mock, x12-http)",
     ]
     assert "3 problems found" in result.stderr
 
@@ -79,7 +79,7 @@ def test_the_service_refuses_to_start_on_a_bad_directory_without_a_traceback(
         f"verifier: {bad_directory}: ACME: rate_limit_per_sec: unknown key; did you mean "
         "rate_limit_per_second?",
         f"verifier: {bad_directory}: PIGEON: adapter: no adapter named 'carrier-pigeon' is "
-        "installed (installed: clearinghouse-json, fhir, mock, x12-http)",
+        "installed (installed: clearinghouse-json, core-soap, fhir, mock, x12-http)",
         "verifier: not starting: 2 problems in the payer directory "
         "(`verifier payers check` lists them again once fixed)",
     ]
