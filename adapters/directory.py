@@ -26,6 +26,7 @@ class PayerSettings:
     api_key_env: str | None = None
     trading_partner_id: str | None = None
     service_types: tuple[str, ...] = ("30",)
+    fan_out: str = "all"  # or "adaptive": ask 30 first, then only what it left unstated
     rate_limit_per_second: float | None = None
     max_concurrency: int = 10
     timeout_seconds: float = 30.0

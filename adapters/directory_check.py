@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.directory import DirectoryError, read_file
-from adapters.keys import COMMON, HTTP_KEYS, Key, declared_keys
+from adapters.keys import COMMON, FAN_OUT_KEYS, HTTP_KEYS, Key, declared_keys
 
 __all__ = ["Problem", "check_directory"]
 
@@ -99,7 +99,8 @@ def _entry(
 
 def _shared_fields() -> dict[str, Key]:
     """The PayerSettings fields beyond the common ones, none of them required."""
-    return {key: Key(spec.kind) for key, spec in HTTP_KEYS.items()}
+    shared = {**HTTP_KEYS, **FAN_OUT_KEYS}
+    return {key: Key(spec.kind) for key, spec in shared.items()}
 
 
 def _unknown(key: str, takes: Mapping[str, Key], adapter: str) -> str:

@@ -21,6 +21,8 @@ from verifier.domain.codes import SERVICE_TYPES as SERVICE_TYPE_CODES
 __all__ = [
     "COMMON",
     "ENV_VAR",
+    "FAN_OUT",
+    "FAN_OUT_KEYS",
     "HTTP_KEYS",
     "NUMBER",
     "SERVICE_TYPES",
@@ -89,6 +91,15 @@ def SERVICE_TYPES(value: Any, environ: Mapping[str, str]) -> str | None:
     return f"unknown service type codes: {', '.join(unknown)}" if unknown else None
 
 
+FAN_OUT_MODES = ("all", "adaptive")
+
+
+def FAN_OUT(value: Any, environ: Mapping[str, str]) -> str | None:
+    if value in FAN_OUT_MODES:
+        return None
+    return f"must be one of {', '.join(repr(m) for m in FAN_OUT_MODES)}"
+
+
 # Every entry's keys, whatever its adapter: they are the directory's, not the adapter's.
 COMMON: Mapping[str, Key] = {
     "id": Key(TEXT, required=True),
@@ -107,6 +118,9 @@ HTTP_KEYS: Mapping[str, Key] = {
     "max_concurrency": Key(WHOLE_NUMBER),
     "timeout_seconds": Key(NUMBER),
 }
+
+# What an adapter that fans out by service type (FanOutAdapter) takes besides.
+FAN_OUT_KEYS: Mapping[str, Key] = {"fan_out": Key(FAN_OUT)}
 
 F = TypeVar("F")
 ATTRIBUTE = "directory_keys"

@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerSettings
-from adapters.keys import HTTP_KEYS, takes
+from adapters.keys import FAN_OUT_KEYS, HTTP_KEYS, takes
 
 __all__ = ["AdapterFactory", "UnknownAdapter", "available", "build"]
 
@@ -27,7 +27,7 @@ def _mock(settings: PayerSettings, **context: Any) -> PayerAdapter:
     return MockAdapter(timeout_seconds=float(context.get("mock_timeout_seconds", 1.0)))
 
 
-@takes(**HTTP_KEYS)
+@takes(**HTTP_KEYS, **FAN_OUT_KEYS)
 def _http(settings: PayerSettings, **context: Any) -> PayerAdapter:
     import httpx
 

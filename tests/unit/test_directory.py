@@ -20,6 +20,7 @@ api_key_env = "CLEARINGHOUSE_API_KEY"
 trading_partner_id = "60054"
 service_types = ["30", "MH", "AI", "CH", "CJ"]
 rate_limit_per_second = 50
+fan_out = "adaptive"
 """
 
 
@@ -32,7 +33,12 @@ def test_directory_reads_every_documented_key(tmp_path) -> None:
     assert payer.id == "ACME"
     assert payer.service_types == ("30", "MH", "AI", "CH", "CJ")
     assert payer.rate_limit_per_second == 50
+    assert payer.fan_out == "adaptive"
     assert [p.id for p in directory.search("acme")] == ["ACME"]
+
+
+def test_a_payer_without_fan_out_asks_every_service_type() -> None:
+    assert load_directory(None).payers[0].fan_out == "all"
 
 
 def test_bundled_directory_holds_the_mock_payer() -> None:
