@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from adapters.payer_search import SearchIndex
+
 __all__ = [
     "DirectoryError",
     "PayerDirectory",
@@ -67,15 +69,10 @@ class PayerDirectory:
     def __init__(self, payers: Iterable[PayerSettings]) -> None:
         self.payers = list(payers)
         self._by_key: dict[str, PayerSettings] = {}
-        # Folded once here, so a search over thousands of payers folds only its own text.
-        self._index: list[tuple[frozenset[str], str, str, PayerSettings]] = []
         for payer in self.payers:
             for key in (payer.id, payer.name, *payer.aliases):
                 self._by_key.setdefault(key.casefold(), payer)
-            codes = frozenset(k.casefold() for k in (payer.id, *payer.aliases))
-            # One string per payer: a substring test in C rather than a loop over its keys.
-            text = "\n".join(k.casefold() for k in (payer.id, payer.name, *payer.aliases))
-            self._index.append((codes, payer.name.casefold(), text, payer))
+        self._index = SearchIndex([(p, (p.id, *p.aliases), p.name) for p in self.payers])
 
     def get(self, key: str) -> PayerSettings | None:
         """A payer by id, name or alias (case-insensitive)."""
@@ -85,20 +82,7 @@ class PayerDirectory:
         """Payers whose id, name or an alias holds `text` (case-blind), best first: an exact
         id or alias, then names that start with it, then the rest, each in directory order.
         At most `limit` of them; every payer, in order, when `text` is empty."""
-        if not text:
-            return self.payers[:limit]
-        needle = " ".join(text.split()).casefold()  # no newline can join two keys
-        ranked: tuple[list[PayerSettings], ...] = ([], [], [])
-        for codes, name, keys, payer in self._index:
-            if needle not in keys:
-                continue
-            if needle in codes:
-                ranked[0].append(payer)
-            elif name.startswith(needle):
-                ranked[1].append(payer)
-            else:
-                ranked[2].append(payer)
-        return [*ranked[0], *ranked[1], *ranked[2]][:limit]
+        return self._index.search(text or "", limit)
 
 
 def read_file(path: str | None) -> dict[str, Any]:
