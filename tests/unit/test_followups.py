@@ -46,9 +46,12 @@ def test_only_the_types_whose_levels_are_unstated_are_asked() -> None:
     assert follow_up_types(mental_health_only, ("30", "MH", "AI", "CH", "CJ")) == ("AI", "CJ")
 
 
-def test_an_inactive_plan_or_a_member_not_found_settles_the_answer_without_more_calls() -> None:
+def test_an_inactive_plan_a_member_not_found_or_a_payer_down_settles_it_without_more_calls() -> (
+    None
+):
     assert follow_up_types(scenario("MOCK-INACTIVE"), CONFIGURED) == ()
     assert follow_up_types(scenario("MOCK-NOT-FOUND"), CONFIGURED) == ()
+    assert follow_up_types(scenario("MOCK-PAYER-DOWN"), CONFIGURED) == ()
 
 
 def test_without_a_generic_answer_every_configured_type_is_asked_once() -> None:
