@@ -1,7 +1,9 @@
 """Check a payer directory against the adapters installed, before anything serves from it.
 
 Every problem is found at once, one line each (file, payer, key, what is wrong), so an operator
-fixes the file in one pass instead of learning of each mistake from a failed verification.
+fixes the file in one pass instead of learning of each mistake from a failed verification. The
+payers imported beside the operator's file (`verifier payers import`) are checked the same way,
+less those the operator's own entries override.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.directory import DirectoryError, read_file
-from adapters.keys import COMMON, HTTP_KEYS, Key, declared_keys
+from adapters.directory import DirectoryError, imported_path, overlay, read_file
+from adapters.keys import COMMON, FAN_OUT_KEYS, HTTP_KEYS, Key, declared_keys
 
 __all__ = ["Problem", "check_directory"]
 
@@ -33,7 +35,8 @@ class Problem:
 def check_directory(
     path: str | None, factories: Mapping[str, object], environ: Mapping[str, str]
 ) -> list[Problem]:
-    """Every problem in the directory at `path` (the bundled one when None); empty when sound."""
+    """Every problem in the directory at `path` (the bundled one when None) and in the
+    imported payers beside it; empty when sound."""
     file = path or "payers.toml (bundled)"
     try:
         data = read_file(path)
@@ -44,6 +47,29 @@ def check_directory(
     if not isinstance(entries, list):
         return found
     seen: dict[str, tuple[int, str]] = {}
+    found += _entries(file, entries, factories, environ, seen, 0)
+    if path and imported_path(path).exists():
+        generated = str(imported_path(path))
+        try:
+            imported = read_file(generated).get("payers", [])
+        except DirectoryError as error:
+            return [*found, Problem(generated, None, None, str(error))]
+        if not isinstance(imported, list):
+            return [*found, Problem(generated, None, "payers", "must be [[payers]] tables")]
+        kept, _ = overlay(entries, imported)
+        found += _entries(generated, kept, factories, environ, seen, len(entries))
+    return found
+
+
+def _entries(
+    file: str,
+    entries: list[Any],
+    factories: Mapping[str, object],
+    environ: Mapping[str, str],
+    seen: dict[str, tuple[int, str]],
+    offset: int,
+) -> list[Problem]:
+    found: list[Problem] = []
     for index, entry in enumerate(entries):
         payer = _label(entry, index)
         if not isinstance(entry, dict):
@@ -51,7 +77,7 @@ def check_directory(
             continue
         for key, message in _entry(entry, factories, environ):
             found.append(Problem(file, payer, key, message))
-        for key, message in _clashes(entry, (index, payer), seen):
+        for key, message in _clashes(entry, (offset + index, payer), seen):
             found.append(Problem(file, payer, key, message))
     return found
 
@@ -103,7 +129,8 @@ def _entry(
 
 def _shared_fields() -> dict[str, Key]:
     """The PayerSettings fields beyond the common ones, none of them required."""
-    return {key: Key(spec.kind) for key, spec in HTTP_KEYS.items()}
+    shared = {**HTTP_KEYS, **FAN_OUT_KEYS}
+    return {key: Key(spec.kind) for key, spec in shared.items()}
 
 
 def _unknown(key: str, takes: Mapping[str, Key], adapter: str) -> str:

@@ -22,6 +22,8 @@ __all__ = [
     "COMMON",
     "CORE_SOAP_KEYS",
     "ENV_VAR",
+    "FAN_OUT",
+    "FAN_OUT_KEYS",
     "FLAG",
     "HTTP_KEYS",
     "NUMBER",
@@ -111,6 +113,15 @@ def SERVICE_TYPES(value: Any, environ: Mapping[str, str]) -> str | None:
     return f"unknown service type codes: {', '.join(unknown)}" if unknown else None
 
 
+FAN_OUT_MODES = ("all", "adaptive")
+
+
+def FAN_OUT(value: Any, environ: Mapping[str, str]) -> str | None:
+    if value in FAN_OUT_MODES:
+        return None
+    return f"must be one of {', '.join(repr(m) for m in FAN_OUT_MODES)}"
+
+
 # Every entry's keys, whatever its adapter: they are the directory's, not the adapter's.
 COMMON: Mapping[str, Key] = {
     "id": Key(TEXT, required=True),
@@ -157,6 +168,8 @@ CORE_SOAP_KEYS: Mapping[str, Key] = {
     "receiver_id": Key(TEXT, required=True),
     "soap_action": Key(TEXT),
 }
+# What an adapter that fans out by service type (FanOutAdapter) takes besides.
+FAN_OUT_KEYS: Mapping[str, Key] = {"fan_out": Key(FAN_OUT)}
 
 F = TypeVar("F")
 ATTRIBUTE = "directory_keys"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerSettings
-from adapters.keys import CORE_SOAP_KEYS, HTTP_KEYS, OAUTH_KEYS, POLL_KEYS, takes
+from adapters.keys import CORE_SOAP_KEYS, FAN_OUT_KEYS, HTTP_KEYS, OAUTH_KEYS, POLL_KEYS, takes
 
 if TYPE_CHECKING:
     from adapters.http.client import PayerHttp
@@ -30,14 +30,14 @@ def _mock(settings: PayerSettings, **context: Any) -> PayerAdapter:
     return MockAdapter(timeout_seconds=float(context.get("mock_timeout_seconds", 1.0)))
 
 
-@takes(**HTTP_KEYS, **OAUTH_KEYS, **POLL_KEYS)
+@takes(**HTTP_KEYS, **OAUTH_KEYS, **POLL_KEYS, **FAN_OUT_KEYS)
 def _http(settings: PayerSettings, **context: Any) -> PayerAdapter:
     from adapters.http.adapters import HTTP_ADAPTERS
 
     return HTTP_ADAPTERS[settings.adapter](settings, _payer_http(settings, context))
 
 
-@takes(**CORE_SOAP_KEYS)
+@takes(**CORE_SOAP_KEYS, **FAN_OUT_KEYS)
 def _core_soap(settings: PayerSettings, **context: Any) -> PayerAdapter:
     from adapters.http.core_soap import CoreSoapAdapter
 

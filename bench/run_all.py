@@ -1,6 +1,6 @@
 """Run every benchmark with its defaults and print one table of their headline figures.
 
-    .venv/bin/python -m bench.run_all                     # reading, serving, batch, memory
+    .venv/bin/python -m bench.run_all                     # every benchmark below
     .venv/bin/python -m bench.run_all --only reading      # a subset
     .venv/bin/python -m bench.run_all --database-url postgresql+psycopg://root@/test
 
@@ -8,9 +8,10 @@ Each benchmark's own report goes to standard error as it runs; standard output g
 table. bench.reading and bench.serving are called in this process (`main(argv)` returns rows);
 bench.batch (N=1,000 at R=50/s and L=200 ms; then 4 workers against 1, latency-bound) and
 bench.memory (N=10,000, one worker) run as subprocesses and their `target:` and `throughput:`
-lines are read back. With --database-url, serving runs on SQLite and then on that PostgreSQL,
-and batch and memory on PostgreSQL. About 8 minutes in all (10 with PostgreSQL). Not a test:
-nothing here runs under pytest.
+lines are read back; bench.payer_search (5,800 listed payers, 2,000 searches) and bench.payer_mix
+(200 members a mode at L = 100 ms) run in this process. With --database-url, serving runs on
+SQLite and then on that PostgreSQL, and batch and memory on PostgreSQL. About 10 minutes in all
+(12 with PostgreSQL). Not a test: nothing here runs under pytest.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from bench.common import Row, format_rows, machine
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ("reading", "serving", "batch", "memory")
+BENCHMARKS = ("reading", "serving", "batch", "memory", "payer_search", "payer_mix")
 # Both batch targets at the size they are stated for: about 25 s and 70 s.
 BATCH_ARGS = ["--n", "1000", "--rate", "50", "--latency-ms", "200", "--workers", "1"]
 SCALING_ARGS = ["--compare-workers", "--n", "1000", "--latency-ms", "200"]
@@ -128,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += run("batch", lambda: batch_rows(args.database_url))
     if "memory" in chosen:
         rows += run("memory", lambda: memory_rows(args.database_url))
+    if "payer_search" in chosen:
+        from bench import payer_search
+
+        rows += run("payer_search", lambda: payer_search.main([]))
+    if "payer_mix" in chosen:
+        from bench import payer_mix
+
+        rows += run("payer_mix", lambda: payer_mix.main([]))
     print(f"machine: {before}")
     print(format_rows(rows))
     return 0

@@ -115,7 +115,15 @@ class PayerEntrySchema(Schema):
 
 
 class PayerQuerySchema(StrictSchema):
-    q = fields.String(validate=validate.Length(1, 100), metadata={"description": "part of a name"})
+    q = fields.String(
+        validate=validate.Length(1, 100),
+        metadata={"description": "part of an id, a name or an alias"},
+    )
+    limit = fields.Integer(
+        load_default=20,
+        validate=validate.Range(1, 100),
+        metadata={"description": "at most this many payers, best first (default 20)"},
+    )
 
 
 class ErrorSchema(Schema):

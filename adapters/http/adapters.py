@@ -17,6 +17,7 @@ from adapters.fhir.reader import read_fhir
 from adapters.http.client import PayerHttp
 from adapters.http.envelopes import eligibility_envelope, fhir_envelope, x12_envelope
 from adapters.x12.tokens import X12Error
+from verifier.domain.followups import GENERIC, follow_up_types
 from verifier.domain.merge import merge_answers
 from verifier.domain.model import PayerAnswer, UnreadableAnswer
 from verifier.domain.request import VerificationRequest
@@ -34,7 +35,8 @@ def _unavailable(answers: list[PayerAnswer]) -> bool:
 
 
 class FanOutAdapter:
-    """One inquiry per configured service type, concurrently, merged into one answer.
+    """One inquiry per configured service type, concurrently, merged into one answer; with
+    `fan_out = "adaptive"`, `30` first and then only the types its answer left unstated.
 
     A payer answer of "unable to respond now" (AAA 42, 80) is retried like a transport failure;
     when retries run out it is returned as the payer's answer.
@@ -82,29 +84,40 @@ class FanOutAdapter:
             time.sleep(self.retry_pause * (2**attempt))
         raise AssertionError("unreachable")
 
-    def check(self, request: VerificationRequest) -> PayerResponse:
-        types = self.settings.service_types or ("30",)
+    def _ask(
+        self, request: VerificationRequest, types: tuple[str, ...]
+    ) -> list[tuple[str, tuple[str, list[PayerAnswer]] | PayerError]]:
+        """Each service type's outcome, concurrently when there are several."""
         if len(types) == 1:  # one inquiry: no thread hand-off
-            outcomes = [self._attempt(request, types[0])]
+            return [(types[0], self._attempt(request, types[0]))]
+        outcomes = self.pool.map(lambda stc: self._attempt(request, stc), types)
+        return list(zip(types, outcomes, strict=True))
+
+    def _adaptive(
+        self, request: VerificationRequest, types: tuple[str, ...]
+    ) -> list[tuple[str, tuple[str, list[PayerAnswer]] | PayerError]]:
+        """`30` first, then only the service types its answer left unstated (follow_up_types)."""
+        first = self._attempt(request, GENERIC)
+        generic = None
+        if not isinstance(first, PayerError) and first[1]:
+            generic = first[1][0]
+        rest = follow_up_types(generic, types)
+        return [(GENERIC, first), *(self._ask(request, rest) if rest else [])]
+
+    def check(self, request: VerificationRequest) -> PayerResponse:
+        types = self.settings.service_types or (GENERIC,)
+        if self.settings.fan_out == "adaptive" and types != (GENERIC,):
+            outcomes = self._adaptive(request, types)
         else:
-            outcomes = list(self.pool.map(lambda stc: self._attempt(request, stc), types))
-        failures = [o for o in outcomes if isinstance(o, PayerError)]
-        done = [
-            (stc, o)
-            for stc, o in zip(types, outcomes, strict=True)
-            if not isinstance(o, PayerError)
-        ]
+            outcomes = self._ask(request, types)
+        failures = [o for _, o in outcomes if isinstance(o, PayerError)]
+        done = [(stc, o) for stc, o in outcomes if not isinstance(o, PayerError)]
         if not done:
             # The cause beats the consequence: report a timeout rather than the circuit it opened.
             raise next((f for f in failures if not isinstance(f, CircuitOpen)), failures[0])
-        types = tuple(stc for stc, _ in done)
-        results = [o for _, o in done]
-        labelled = [
-            (stc if len(types) > 1 else None, answers[0])
-            for stc, (_, answers) in zip(types, results, strict=True)
-            if answers
-        ]
-        raws = [raw for raw, _ in results]
+        several = len(done) > 1
+        labelled = [(stc if several else None, answers[0]) for stc, (_, answers) in done if answers]
+        raws = [raw for _, (raw, _) in done]
         merged = [merge_answers(labelled)] if labelled else []
         return PayerResponse(raw=self.join(raws), format=self.format, answers=merged)
 

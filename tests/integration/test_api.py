@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,6 +99,19 @@ def test_history_lists_every_verification_of_the_same_member(client: FlaskClient
 def test_payer_directory_is_searchable_by_name(client: FlaskClient) -> None:
     assert client.get("/v1/payers?q=demo").get_json()[0]["id"] == "MOCK"
     assert client.get("/v1/payers?q=nobody").get_json() == []
+
+
+def test_payer_search_answers_at_most_the_limit_asked_for_and_refuses_a_bad_one(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    payers = tmp_path / "payers.toml"
+    payers.write_text(
+        "".join(f'[[payers]]\nid = "P{n}"\nname = "Plan {n}"\n' for n in range(30)), "utf-8"
+    )
+    client = authorized(make_app(PAYERS_FILE=str(payers)))
+    assert len(client.get("/v1/payers?q=plan").get_json()) == 20  # the default
+    assert [p["id"] for p in client.get("/v1/payers?q=p1&limit=2").get_json()] == ["P1", "P10"]
+    assert client.get("/v1/payers?limit=0").status_code == 422
 
 
 @pytest.mark.parametrize(

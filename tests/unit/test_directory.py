@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.directory import DirectoryError, load_directory
+from adapters.directory import DirectoryError, PayerDirectory, PayerSettings, load_directory
 from adapters.http.adapters import ClearinghouseJsonAdapter
 from adapters.mock import MockAdapter
 from adapters.registry import UnknownAdapter, available, build
@@ -20,6 +20,7 @@ api_key_env = "CLEARINGHOUSE_API_KEY"
 trading_partner_id = "60054"
 service_types = ["30", "MH", "AI", "CH", "CJ"]
 rate_limit_per_second = 50
+fan_out = "adaptive"
 """
 
 
@@ -32,7 +33,12 @@ def test_directory_reads_every_documented_key(tmp_path) -> None:
     assert payer.id == "ACME"
     assert payer.service_types == ("30", "MH", "AI", "CH", "CJ")
     assert payer.rate_limit_per_second == 50
+    assert payer.fan_out == "adaptive"
     assert [p.id for p in directory.search("acme")] == ["ACME"]
+
+
+def test_a_payer_without_fan_out_asks_every_service_type() -> None:
+    assert load_directory(None).payers[0].fan_out == "all"
 
 
 def test_bundled_directory_holds_the_mock_payer() -> None:
@@ -59,3 +65,17 @@ def test_a_malformed_directory_is_refused_clearly(tmp_path, text: str, reason: s
     path.write_text(text)
     with pytest.raises(DirectoryError, match=reason):
         load_directory(str(path))
+
+
+def test_search_ranks_an_exact_id_first_then_names_that_start_with_the_text() -> None:
+    directory = PayerDirectory(
+        [
+            PayerSettings(id="X1", name="Best Aetna Partners"),  # holds "aetna"
+            PayerSettings(id="X2", name="Aetna Better Health"),  # starts with it
+            PayerSettings(id="60054", name="Plan A", aliases=("AETNA",)),  # an alias is it
+        ]
+    )
+    assert [p.id for p in directory.search("aetna")] == ["60054", "X2", "X1"]
+    assert [p.id for p in directory.search("AETNA", limit=1)] == ["60054"]
+    assert [p.id for p in directory.search("60054")] == ["60054"]
+    assert directory.search("dental") == []

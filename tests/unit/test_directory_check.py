@@ -109,6 +109,13 @@ def test_service_types_must_be_codes_a_payer_knows(tmp_path: Path) -> None:
     ]
 
 
+def test_fan_out_is_all_or_adaptive(tmp_path: Path) -> None:
+    sound = write(tmp_path, SOUND.replace("timeout_seconds = 30", 'fan_out = "adaptive"'))
+    assert lines(sound, ACME_KEY="k") == []
+    path = write(tmp_path, SOUND.replace("timeout_seconds = 30", 'fan_out = "some"'))
+    assert lines(path, ACME_KEY="k") == [f"{path}: ACME: fan_out: must be one of 'all', 'adaptive'"]
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

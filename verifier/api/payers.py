@@ -19,5 +19,7 @@ class Payers(MethodView):
     @blp.arguments(PayerQuerySchema, location="query")
     @blp.response(200, PayerEntrySchema(many=True))
     def get(self, query: dict[str, Any]) -> list[PayerSettings]:
-        """The payers this service can verify with; `q` searches names and aliases."""
-        return current_app.extensions["verifier"].directory.search(query.get("q"))  # type: ignore[no-any-return]
+        """The payers this service can verify with, best match first: with `q`, an exact id or
+        alias, then names that start with it, then the rest that hold it."""
+        directory = current_app.extensions["verifier"].directory
+        return directory.search(query.get("q"), limit=query["limit"])  # type: ignore[no-any-return]
