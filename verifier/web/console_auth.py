@@ -130,7 +130,7 @@ def write_audit(response: Response) -> None:
 
 
 def secure_headers(response: Response) -> None:
-    """PHI on every page: never cached, never framed, no scripts, no referrer."""
+    """PHI on every page: never cached, never framed, no scripts but our own, no referrer."""
     nonce = g.get("console_nonce", "")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
@@ -138,7 +138,7 @@ def secure_headers(response: Response) -> None:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; script-src 'none'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
         f"style-src 'self' 'nonce-{nonce}'; form-action 'self'; frame-ancestors 'none'; "
         "base-uri 'none'"
     )
