@@ -33,6 +33,7 @@ class Services:
     idempotency: Any = None
     phone: Any = None
     limits: Any = None  # rate limits every process shares (verifier/store/limits.py)
+    intake: Any = None  # the intake queue's follow-ups (verifier/store/intake.py)
 
 
 def adapter_cache(
@@ -58,11 +59,12 @@ def bootstrap(settings: Settings, repository: VerificationRepository | None = No
     close: Callable[[], None] = _nothing
     queue = changes = None
     security: tuple[Any, Any, Any] = (None, None, None)
-    phone = limits = None
+    phone = limits = intake = None
     if repository is None:
         from verifier.security.protector import load_protector
         from verifier.store.changes import SqlChangeStore
         from verifier.store.engine import make_engine, make_session_factory
+        from verifier.store.intake import SqlIntakeQueue
         from verifier.store.limits import SqlRateLimits
         from verifier.store.phone import SqlPhoneFacts
         from verifier.store.queue import SqlJobQueue
@@ -77,6 +79,7 @@ def bootstrap(settings: Settings, repository: VerificationRepository | None = No
         security = (SqlKeyStore(sessions), SqlAuditLog(sessions), SqlIdempotency(sessions))
         phone = SqlPhoneFacts(sessions)
         limits = SqlRateLimits(sessions)
+        intake = SqlIntakeQueue(sessions)
         close = engine.dispose
     directory = load_directory(settings.payers_file)
     metrics = PrometheusMetrics()
@@ -94,4 +97,6 @@ def bootstrap(settings: Settings, repository: VerificationRepository | None = No
         changes=changes,
         answer_within=settings.sync_timeout_seconds,
     )
-    return Services(service, repository, directory, metrics, close, queue, *security, phone, limits)
+    return Services(
+        service, repository, directory, metrics, close, queue, *security, phone, limits, intake
+    )

@@ -104,9 +104,9 @@ def check_csrf() -> None:
         abort(400, description="This form has expired. Go back, reload the page and try again.")
 
 
-def audit(action: str, resource_id: str | None = None) -> None:
+def audit(action: str, resource_id: str | None = None, resource: str = "verification") -> None:
     """Ask for an audit row for this request; it is written with the response's status."""
-    g.console_audit = (action, resource_id)
+    g.console_audit = (action, resource_id, resource)
 
 
 def write_audit(response: Response) -> None:
@@ -119,7 +119,7 @@ def write_audit(response: Response) -> None:
         at=services().service.clock(),
         key_id=key.id if key is not None else None,
         action=event[0],
-        resource="verification",
+        resource=event[2],
         resource_id=event[1],
         route=request.url_rule.rule if request.url_rule else request.path[:100],
         method=request.method,
