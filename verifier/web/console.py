@@ -277,4 +277,4 @@ def vob_download(verification_id: str) -> ResponseReturnValue:
 
 
 # Their routes join this blueprint when imported; they import `bp` from here, so they come last.
-from verifier.web import console_checks, console_intake  # noqa: E402, F401
+from verifier.web import console_alerts, console_checks, console_intake  # noqa: E402, F401
