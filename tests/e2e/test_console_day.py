@@ -335,3 +335,13 @@ def test_an_alert_appears_after_a_re_verification(site: Site, page: Page) -> Non
     row.get_by_role("link", name="Previous verification of Rosa Marquez").click()
     assert page.url.endswith(site.lost_coverage)
     expect(page.get_by_text("Rosa Marquez, born 1979-06-02")).to_be_visible()
+
+
+def test_the_error_page_and_an_empty_search_are_accessible_too(site: Site, page: Page) -> None:
+    sign_in(page, site, check=False)
+    page.goto(f"{site.base}/console/verifications/no-such-verification")
+    expect(page.get_by_role("heading", name="Not Found")).to_be_visible()
+    checked(page)
+    page.goto(f"{site.base}/console/?member_id=NOBODY-HERE")
+    expect(page.get_by_text("No verifications of member NOBODY-HERE.")).to_be_visible()
+    checked(page)
