@@ -187,3 +187,13 @@ def test_a_call_without_rep_or_reference_is_refused_beside_those_fields(app: Fla
     assert 'id="call_reference-error"' in page
     assert '<option value="no" selected>' in page  # what was chosen is kept
     assert app.extensions["verifier"].phone.for_verifications([record_id])[record_id] == []
+
+
+def test_the_list_shows_whom_staff_asked_about_beside_whom_the_payer_answered_for(
+    app: Flask,
+) -> None:
+    verify(app, "MOCK-OTHER-MEMBER")  # asked about Jane Doe; the payer answers for Robert Quinlan
+    client, _, _ = signed_in(app, READ)
+    row = client.get("/console/").get_data(True).split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "ROBERT" in row and "Asked about Jane Doe, born 1985-03-15" in row
+    assert "Different person" in row
