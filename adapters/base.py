@@ -5,8 +5,11 @@ Exception tree (a payer that gave no usable answer; an answer, even a rejection,
     PayerError              code, message, retryable
     ├── PayerTimeout        the payer did not answer within the deadline (retryable)
     ├── PayerUnreachable    connection refused, reset, 5xx, throttled (retryable)
+    │   └── GarbledAnswer   a 200 that is not the protocol's envelope: not JSON, an HTML page
+    │                       from a proxy, a truncated body, no x12 field (retryable)
     ├── CircuitOpen         recent calls failed; not calling now (retryable)
-    └── PayerProtocolError  the payer answered with something unreadable (not retryable)
+    └── PayerProtocolError  a well-formed envelope holding an answer nothing can read (not
+                            retryable: asking again gets the same answer; the raw text is kept)
 """
 
 from __future__ import annotations
@@ -37,12 +40,23 @@ class PayerUnreachable(PayerError):
     code, retryable = "payer_unreachable", True
 
 
+class GarbledAnswer(PayerUnreachable):
+    """The gateway's 200 says nothing about the member, so it is a transport failure."""
+
+    code = "garbled_answer"
+
+
 class CircuitOpen(PayerError):
     code, retryable = "circuit_open", True
 
 
 class PayerProtocolError(PayerError):
     code, retryable = "unreadable_answer", False
+
+    def __init__(self, message: str, raw: str | None = None, format: str | None = None) -> None:
+        super().__init__(message)
+        # What the payer sent, for support to read: the answer is final, so it must be kept.
+        self.raw, self.format = raw, format
 
 
 @dataclass(slots=True)

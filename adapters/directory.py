@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DirectoryError", "PayerDirectory", "PayerSettings", "load_directory"]
+__all__ = ["DirectoryError", "PayerDirectory", "PayerSettings", "load_directory", "read_file"]
 
 
 class DirectoryError(ValueError):
@@ -74,18 +74,29 @@ class PayerDirectory:
         ]
 
 
-def load_directory(path: str | None) -> PayerDirectory:
-    """Read the directory from `path`, or the bundled default (the mock payer) when None."""
+def read_file(path: str | None) -> dict[str, Any]:
+    """The directory's TOML as data: `path`, or the bundled one when None. Raises DirectoryError
+    with a reason that leaves naming the file to the caller."""
     try:
         if path:
             text = Path(path).read_text("utf-8")
         else:
             text = (resources.files("verifier") / "payers.toml").read_text("utf-8")
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except OSError as error:
-        raise DirectoryError(f"cannot read the payer directory {path}: {error.strerror}") from None
+        raise DirectoryError(f"cannot read the file ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise DirectoryError("the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
-        raise DirectoryError(f"the payer directory is not valid TOML: {error}") from None
+        raise DirectoryError(f"not valid TOML: {error}") from None
+
+
+def load_directory(path: str | None) -> PayerDirectory:
+    """Read the directory from `path`, or the bundled default (the mock payer) when None."""
+    try:
+        data = read_file(path)
+    except DirectoryError as error:
+        raise DirectoryError(f"the payer directory {path or '(bundled)'}: {error}") from None
     entries = data.get("payers", [])
     if not isinstance(entries, list):
         raise DirectoryError("the payer directory needs [[payers]] tables")

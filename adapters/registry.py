@@ -8,6 +8,7 @@ from typing import Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerSettings
+from adapters.keys import HTTP_KEYS, takes
 
 __all__ = ["AdapterFactory", "UnknownAdapter", "available", "build"]
 
@@ -19,12 +20,14 @@ class UnknownAdapter(LookupError):
     """The directory names an adapter nobody installed."""
 
 
+@takes()  # the scenarios need no settings: the member id picks one
 def _mock(settings: PayerSettings, **context: Any) -> PayerAdapter:
     from adapters.mock import MockAdapter
 
     return MockAdapter(timeout_seconds=float(context.get("mock_timeout_seconds", 1.0)))
 
 
+@takes(**HTTP_KEYS)
 def _http(settings: PayerSettings, **context: Any) -> PayerAdapter:
     import httpx
 

@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.engine import make_url
 
 from adapters.mock import SCENARIOS
 from adapters.mock_clearinghouse import MockClearinghouse
-from bench.run_all import machine, note, verdict
+from bench.common import add_database_option, database, machine, note, verdict
 from schemas.request import VerificationRequestSchema
 from verifier.app import create_app
 from verifier.intake import to_request
@@ -137,30 +136,6 @@ def write_directory(path: Path, base_url: str, spec: Spec) -> None:
     if spec.per_process_rate:
         lines.append(f"rate_limit_per_second = {spec.per_process_rate!r}")
     path.write_text("\n".join(lines) + "\n", "utf-8")
-
-
-def add_database_option(parser: argparse.ArgumentParser) -> None:
-    """--database-url, as `database` below takes it."""
-    parser.add_argument(
-        "--database-url",
-        help="PostgreSQL URL (postgresql+psycopg://user@host:port/db): a throwaway schema is "
-        "created there and dropped. Default: a fresh SQLite file.",
-    )
-
-
-@contextmanager
-def database(url: str | None, workdir: Path) -> Iterator[str]:
-    """A fresh SQLite file, or a throwaway schema in the PostgreSQL database at `url`."""
-    if url is None:
-        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
-        return
-
-    from tests.integration.conftest import postgres_schema
-
-    if make_url(url).get_backend_name() != "postgresql":
-        raise SystemExit("bench: --database-url must be PostgreSQL (SQLite is the default)")
-    # The same throwaway schema the PostgreSQL tests use, dropped afterwards.
-    yield from postgres_schema(url)
 
 
 @contextmanager

@@ -44,8 +44,6 @@ from bench.batch import (
     KEY_ENV,
     PAYER_ID,
     Spec,
-    add_database_option,
-    database,
     enqueue,
     fmt,
     load_average,
@@ -55,7 +53,7 @@ from bench.batch import (
     worker_command,
     write_directory,
 )
-from bench.run_all import machine, note, verdict
+from bench.common import add_database_option, database, machine, note, verdict
 from verifier.store.engine import make_engine
 from verifier.store.migrate import upgrade
 from verifier.store.tables import jobs

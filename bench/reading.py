@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.x12.reader import read_271
+from bench.common import Row, format_rows, machine, note, verdict
 from bench.corpus import DEFAULT_GENERATED, DEFAULT_SEED, PAYER_SAMPLES, Sample, corpus, typical
-from bench.run_all import Row, format_rows, machine, note, verdict
 from verifier.domain.coverage import interpret
 from verifier.domain.determination import as_json
 

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import platform
 import re
 import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+
+from bench.common import Row, format_rows, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ("reading", "serving", "batch", "memory")
@@ -37,26 +36,6 @@ BATCH_TIMEOUT = 600
 # The target is stated for 10,000 jobs, so the full run (~1.5 min: 20 s enqueueing, ~55 s work).
 MEMORY_ARGS = ["--n", "10000"]
 MEMORY_TIMEOUT = 900
-
-
-class Row(NamedTuple):
-    """One headline figure: which benchmark, what was measured, the value, target, verdict."""
-
-    bench: str
-    figure: str
-    value: str
-    target: str = ""
-    verdict: str = ""  # MET, MISSED, or "" where no target is stated
-
-
-def format_rows(rows: Sequence[Row]) -> str:
-    header = Row("benchmark", "figure", "measured", "target", "verdict")
-    cells = [list(header), *(list(row) for row in rows)]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
-    ]
-    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
 
 
 def subprocess_rows(
@@ -105,23 +84,6 @@ def memory_rows(database_url: str | None) -> list[Row]:
     """bench.memory as a subprocess at its target's own size (N=10,000, one worker)."""
     label = "RSS, N=10000, 1 worker"
     return subprocess_rows("memory", MEMORY_ARGS, label, MEMORY_TIMEOUT, database_url)
-
-
-def note(message: str) -> None:
-    """A progress line on standard error, where each benchmark's own report goes."""
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def verdict(ok: bool) -> str:
-    return "MET" if ok else "MISSED"
-
-
-def machine() -> str:
-    load = os.getloadavg()[0]
-    return (
-        f"{os.cpu_count()} CPUs ({platform.machine()}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, load average {load:.2f}"
-    )
 
 
 def run(name: str, call: Callable[[], list[Row]]) -> list[Row]:

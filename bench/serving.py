@@ -49,8 +49,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.batch import add_database_option, database
-from bench.run_all import Row, format_rows, machine, note, verdict
+from bench.common import Row, add_database_option, database, format_rows, machine, note, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "/v1/verifications"

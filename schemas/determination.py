@@ -5,7 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 _Money = fields.String  # decimal strings, never floats: "40.00"
-STATUSES = ["active", "inactive", "not_found", "rejected", "payer_unavailable"]
+STATUSES = ["active", "inactive", "not_found", "rejected", "payer_unavailable", "unknown"]
+BASES = ["procedure", "facility_service_type", "general_service_type", "plan", "none"]
+OTHER_PAYER_ROLES = ["primary", "secondary", "tertiary", "medicare_advantage", "other"]
 
 
 class RejectionSchema(Schema):
@@ -54,6 +56,10 @@ class NetworkTermsSchema(Schema):
     coinsurance = fields.String(
         allow_none=True, metadata={"description": "patient share, 0.2 = 20%"}
     )
+    basis = fields.String(
+        validate=validate.OneOf(BASES),
+        metadata={"description": "the level of the answer this block's figures came from"},
+    )
 
 
 class LimitSchema(Schema):
@@ -64,10 +70,18 @@ class LimitSchema(Schema):
 
 class LevelOfCareSchema(Schema):
     covered = fields.Boolean(allow_none=True)
-    basis = fields.String(validate=validate.OneOf(["procedure", "service_type", "plan", "none"]))
+    basis = fields.String(
+        validate=validate.OneOf(BASES),
+        metadata={"description": "what the level's coverage rests on (CH/CJ facility types)"},
+    )
     prior_auth_required = fields.Boolean(allow_none=True)
     in_network = fields.Nested(NetworkTermsSchema, allow_none=True)
     out_of_network = fields.Nested(NetworkTermsSchema, allow_none=True)
+    network_not_stated = fields.Nested(
+        NetworkTermsSchema,
+        allow_none=True,
+        metadata={"description": "rows without a network indicator (EB12), as Medicare sends"},
+    )
     limits = fields.List(fields.Nested(LimitSchema))
     notes = fields.List(fields.String())
     evidence = fields.List(fields.String())
@@ -104,6 +118,21 @@ class TiersSchema(Schema):
 class AccumulatorsSchema(Schema):
     in_network = fields.Nested(TiersSchema, allow_none=True)
     out_of_network = fields.Nested(TiersSchema, allow_none=True)
+    network_not_stated = fields.Nested(TiersSchema, allow_none=True)
+
+
+class OtherPayerSchema(Schema):
+    """Another payer the answer names (EB01 R and loop 2120) and its place in the order."""
+
+    role = fields.String(validate=validate.OneOf(OTHER_PAYER_ROLES))
+    name = fields.String(allow_none=True)
+    id = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    plan = fields.String(allow_none=True)
+    coverage_begin = fields.String(allow_none=True, metadata={"format": "date"})
+    coverage_end = fields.String(allow_none=True, metadata={"format": "date"})
+    notes = fields.List(fields.String())
 
 
 class DeterminationSchema(Schema):
@@ -119,4 +148,8 @@ class DeterminationSchema(Schema):
     dual_diagnosis = fields.Nested(DualDiagnosisSchema)
     deductible = fields.Nested(AccumulatorsSchema)
     out_of_pocket = fields.Nested(AccumulatorsSchema)
+    other_payers = fields.List(
+        fields.Nested(OtherPayerSchema),
+        metadata={"description": "who else pays, and in what order; bill a primary first"},
+    )
     summary = fields.String()

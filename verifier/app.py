@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from verifier import api
+from verifier import api, web
 from verifier.bootstrap import Services, bootstrap
 from verifier.logs import configure_logging
 from verifier.settings import load_settings
@@ -42,6 +42,7 @@ def create_app(
         configure_logging(settings.log_level)
     app.extensions["verifier"] = services or bootstrap(settings)
     api.init_app(app)
+    web.init_app(app)
     if proxies := settings.trusted_proxies:
         # Behind a load balancer every request comes from its address: take the client's from
         # the X-Forwarded-For it appends (and the scheme from X-Forwarded-Proto), so intake

@@ -13,10 +13,10 @@ import httpx
 from schemas.request import VerificationRequestSchema
 from verifier.intake import to_request
 from verifier.logs import get_logger
+from verifier.ports import Job, JobQueue
 from verifier.records import FAILED
 from verifier.service import VerificationService
 from verifier.settings import Settings
-from verifier.store.queue import Job, SqlJobQueue
 from verifier.webhooks import send_webhook
 
 # One instance for every job: building a schema copies all its fields.
@@ -38,7 +38,7 @@ class Worker:
     def __init__(
         self,
         service: VerificationService,
-        queue: SqlJobQueue,
+        queue: JobQueue,
         settings: Settings,
         *,
         concurrency: int = 1,

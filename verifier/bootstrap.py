@@ -1,18 +1,30 @@
 """The composition root: build the engine, repository, directory and adapters from settings.
 
-Nothing here runs at import time; tests pass their own pieces to `create_app(services=...)`.
+Nothing here runs at import time; tests pass in-memory stores and fake adapters to `bootstrap`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from adapters.base import PayerAdapter
 from adapters.directory import PayerDirectory, PayerSettings, load_directory
 from adapters.registry import available, build
 from verifier.metrics import PrometheusMetrics
+from verifier.ports import (
+    AuditLog,
+    ChangeLog,
+    Idempotency,
+    IntakeFollowUps,
+    JobQueue,
+    KeyStore,
+    PhoneFacts,
+    RateLimits,
+    Stores,
+)
 from verifier.records import VerificationRepository
 from verifier.service import VerificationService
 from verifier.settings import Settings
@@ -20,20 +32,22 @@ from verifier.settings import Settings
 
 @dataclass
 class Services:
-    """Everything the app and the command line use, wired once."""
+    """Everything the app and the command line use, wired once. Every store is required:
+    auditing, for one, cannot be switched off by leaving its store out."""
 
     service: VerificationService
     repository: VerificationRepository
     directory: PayerDirectory
     metrics: PrometheusMetrics
-    close: Callable[[], None] = field(default=lambda: None)
-    queue: Any = None
-    keys: Any = None
-    audit: Any = None
-    idempotency: Any = None
-    phone: Any = None
-    limits: Any = None  # rate limits every process shares (verifier/store/limits.py)
-    intake: Any = None  # the intake queue's follow-ups (verifier/store/intake.py)
+    close: Callable[[], None]
+    queue: JobQueue
+    keys: KeyStore
+    audit: AuditLog
+    idempotency: Idempotency
+    phone: PhoneFacts
+    limits: RateLimits  # rate limits every process shares (verifier/store/limits.py)
+    changes: ChangeLog
+    intake: IntakeFollowUps  # the intake queue's follow-ups (verifier/store/intake.py)
 
 
 def adapter_cache(
@@ -50,38 +64,21 @@ def adapter_cache(
     return adapter_for
 
 
-def _nothing() -> None:
-    """Nothing to release: the caller owns the repository it passed in."""
+def bootstrap(
+    settings: Settings,
+    *,
+    stores: Stores | None = None,
+    adapter_for: Callable[[PayerSettings], PayerAdapter] | None = None,
+    directory: PayerDirectory | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Services:
+    """Wire the services for `settings`: SQL stores on its database unless `stores` are given
+    (tests pass in-memory ones), adapters from the registry unless `adapter_for` is given."""
+    if stores is None:
+        from verifier.store.wiring import sql_stores
 
-
-def bootstrap(settings: Settings, repository: VerificationRepository | None = None) -> Services:
-    """Wire the real pieces for `settings`."""
-    close: Callable[[], None] = _nothing
-    queue = changes = None
-    security: tuple[Any, Any, Any] = (None, None, None)
-    phone = limits = intake = None
-    if repository is None:
-        from verifier.security.protector import load_protector
-        from verifier.store.changes import SqlChangeStore
-        from verifier.store.engine import make_engine, make_session_factory
-        from verifier.store.intake import SqlIntakeQueue
-        from verifier.store.limits import SqlRateLimits
-        from verifier.store.phone import SqlPhoneFacts
-        from verifier.store.queue import SqlJobQueue
-        from verifier.store.repository import SqlVerificationRepository
-        from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
-
-        engine = make_engine(settings.database_url, load_protector(settings))
-        sessions = make_session_factory(engine)
-        repository = SqlVerificationRepository(sessions)
-        queue = SqlJobQueue(sessions, lease_seconds=settings.job_lease_seconds)
-        changes = SqlChangeStore(sessions)
-        security = (SqlKeyStore(sessions), SqlAuditLog(sessions), SqlIdempotency(sessions))
-        phone = SqlPhoneFacts(sessions)
-        limits = SqlRateLimits(sessions)
-        intake = SqlIntakeQueue(sessions)
-        close = engine.dispose
-    directory = load_directory(settings.payers_file)
+        stores = sql_stores(settings)
+    directory = directory or load_directory(settings.payers_file)
     metrics = PrometheusMetrics()
     context = {
         "mock_timeout_seconds": settings.mock_timeout_seconds,
@@ -89,14 +86,29 @@ def bootstrap(settings: Settings, repository: VerificationRepository | None = No
         "payer_backoff_seconds": settings.payer_backoff_seconds,
     }
     service = VerificationService(
-        repository=repository,
+        repository=stores.repository,
         directory=directory,
-        adapter_for=adapter_cache(available(), context),
+        adapter_for=adapter_for or adapter_cache(available(), context),
         metrics=metrics,
-        queue=queue,
-        changes=changes,
+        queue=stores.queue,
+        changes=stores.changes,
+        idempotency=stores.idempotency,
         answer_within=settings.sync_timeout_seconds,
     )
+    if clock is not None:
+        service.clock = clock
     return Services(
-        service, repository, directory, metrics, close, queue, *security, phone, limits, intake
+        service=service,
+        repository=stores.repository,
+        directory=directory,
+        metrics=metrics,
+        close=stores.close,
+        queue=stores.queue,
+        keys=stores.keys,
+        audit=stores.audit,
+        idempotency=stores.idempotency,
+        phone=stores.phone,
+        limits=stores.limits,
+        changes=stores.changes,
+        intake=stores.intake,
     )

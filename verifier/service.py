@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as StillWaiting
 from contextvars import copy_context
@@ -15,13 +16,20 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
 
-from adapters.base import PayerAdapter, PayerError, PayerResponse, PayerTimeout
+from adapters.base import (
+    PayerAdapter,
+    PayerError,
+    PayerProtocolError,
+    PayerResponse,
+    PayerTimeout,
+)
 from adapters.directory import PayerDirectory, PayerSettings
-from verifier.domain.changes import Change, detect_changes
+from verifier.domain.changes import detect_changes
 from verifier.domain.coverage import carve_out_administrator, interpret
 from verifier.domain.determination import as_json
 from verifier.domain.merge import merge_answers
 from verifier.domain.request import VerificationRequest, person_asked_about
+from verifier.ports import ChangeLog, Idempotency, JobQueue
 from verifier.records import (
     COMPLETE,
     FAILED,
@@ -42,29 +50,13 @@ class NotFound(LookupError):
     """No verification has that id."""
 
 
-class JobQueue(Protocol):
-    def enqueue(
-        self,
-        record: VerificationRecord,
-        *,
-        job_id: str,
-        source: str,
-        person: str,
-        callback_url: str | None = None,
-        max_attempts: int = 5,
-    ) -> tuple[Any, bool]: ...
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key already used with a different request body."""
 
 
-class ChangeLog(Protocol):
-    def replace(
-        self,
-        verification_id: str,
-        previous_id: str,
-        member_id: str,
-        payer_id: str,
-        changes: Sequence[Change],
-        now: datetime,
-    ) -> None: ...
+def body_hash(body: Any) -> str:
+    """What identifies a request body for idempotency: the same JSON, whatever its key order."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 class Metrics(Protocol):
@@ -91,6 +83,7 @@ class VerificationService:
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     queue: JobQueue | None = None
     changes: ChangeLog | None = None
+    idempotency: Idempotency | None = None
     # How long a synchronous verification waits for its payers before it ends as a failed
     # `timeout`. A payer that hangs through every retry can hold a call for minutes, longer
     # than a web server lets a request run (gunicorn kills the worker, losing the answer).
@@ -112,6 +105,40 @@ class VerificationService:
         if payer is None:
             raise UnknownPayer(payer_id)
         return payer
+
+    def submit(
+        self,
+        request: VerificationRequest,
+        body: dict[str, Any],
+        *,
+        asynchronous: bool = False,
+        callback_url: str | None = None,
+        caller: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[VerificationRecord, bool]:
+        """Verify now, or queue it (`asynchronous`); with an `idempotency_key` from a `caller`
+        (an API key id), the same key and body again return the first verification without a
+        second payer call. Returns the record and whether it is such a replay. Raises
+        IdempotencyConflict (the key was used with another body) and UnknownPayer."""
+        store = self.idempotency
+        remembered = (
+            (store, caller, idempotency_key) if store and caller and idempotency_key else None
+        )
+        if remembered is not None:
+            earlier = remembered[0].get(remembered[1], remembered[2])
+            if earlier is not None:
+                if earlier[0] != body_hash(body):
+                    raise IdempotencyConflict(idempotency_key)
+                return self.get(earlier[1]), True
+        if asynchronous:
+            record = self.enqueue(request, body, callback_url=callback_url)
+        else:
+            record = self.verify(request, body)
+        if remembered is not None:
+            remembered[0].remember(
+                remembered[1], remembered[2], body_hash(body), record.id, self.clock()
+            )
+        return record, False
 
     def verify(self, request: VerificationRequest, body: dict[str, Any]) -> VerificationRecord:
         """Store the request as pending, ask the payer, store what it meant. Never loses the
@@ -205,6 +232,9 @@ class VerificationService:
                 "message": error.message,
                 "retryable": error.retryable,
             }
+            if isinstance(error, PayerProtocolError) and error.raw is not None:
+                # A final answer nobody could read: support needs what the payer sent.
+                record.raw_response, record.response_format = error.raw, error.format
         except Exception as error:  # the record must still end stored, whatever broke
             # No traceback: exception texts from libraries may quote the member's data.
             log.error("verification %s failed unexpectedly: %s", record.id, type(error).__name__)

@@ -37,6 +37,19 @@ _PLAN_DATES = {
     "benefitBegin": "348",
     "benefitEnd": "349",
     "benefit": "292",
+    "coordinationOfBenefits": "290",
+}
+# benefitsAdditionalInformation keys -> REF01 qualifier (loop 2110C/D)
+_REF_QUALIFIERS = {
+    "planNumber": "18",
+    "groupOrPolicyNumber": "1L",
+    "familyUnitNumber": "49",
+    "groupNumber": "6P",
+    "referralNumber": "9F",
+    "priorAuthorizationNumber": "G1",
+    "insurancePolicyNumber": "IG",
+    "memberIdNumber": "1W",
+    "planNetworkIdNumber": "N6",
 }
 _EVIDENCE_KEYS = (
     "code",
@@ -144,7 +157,11 @@ def _benefit(index: int, row: dict[str, Any]) -> Benefit:
             )
             if m
         ],
-        refs=[("N6", v)] if (v := _text(extra.get("planNetworkIdNumber"))) else [],
+        refs=[
+            (qualifier, v)
+            for key, qualifier in _REF_QUALIFIERS.items()
+            if (v := _text(extra.get(key)))
+        ],
         dates=[
             (_PLAN_DATES[k], t)
             for k, v in _dict(row.get("benefitsDateInformation")).items()

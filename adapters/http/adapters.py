@@ -15,6 +15,7 @@ from adapters.clearinghouse.reader import read_clearinghouse
 from adapters.directory import PayerSettings
 from adapters.fhir.reader import read_fhir
 from adapters.http.client import PayerHttp
+from adapters.http.envelopes import eligibility_envelope, fhir_envelope, x12_envelope
 from adapters.x12.tokens import X12Error
 from verifier.domain.merge import merge_answers
 from verifier.domain.model import PayerAnswer, UnreadableAnswer
@@ -73,7 +74,9 @@ class FanOutAdapter:
             try:
                 answers = self.read(decoded)
             except (UnreadableAnswer, X12Error) as error:
-                raise PayerProtocolError(f"the payer's answer could not be read: {error}") from None
+                raise PayerProtocolError(
+                    f"the payer's answer could not be read: {error}", raw=raw, format=self.format
+                ) from None
             if not _unavailable(answers) or attempt == self.http.attempts - 1:
                 return raw, answers
             time.sleep(self.retry_pause * (2**attempt))
@@ -121,10 +124,8 @@ class X12HttpAdapter(FanOutAdapter):
         inquiry = write_270(
             request, self.settings, control_number=next(_control), service_type=service_type
         )
-        answer = self.http.post_json(url, {"x12": inquiry})
-        text = answer.get("x12") if isinstance(answer, dict) else None
-        if not isinstance(text, str):
-            raise PayerProtocolError("the payer's answer has no x12 field")
+        answer = self.http.post_json(url, {"x12": inquiry}, envelope=x12_envelope)
+        text: str = answer["x12"]
         return text, text
 
     def read(self, decoded: Any) -> list[PayerAnswer]:
@@ -148,7 +149,7 @@ class ClearinghouseJsonAdapter(FanOutAdapter):
     def inquire(self, request: VerificationRequest, service_type: str) -> tuple[str, Any]:
         url = f"{self.settings.base_url}/change/medicalnetwork/eligibility/v3"
         body = clearinghouse_request(request, self.settings, service_type, next(_control))
-        answer = self.http.post_json(url, body)
+        answer = self.http.post_json(url, body, envelope=eligibility_envelope)
         return json.dumps(answer), answer
 
     def read(self, decoded: Any) -> list[PayerAnswer]:
@@ -197,7 +198,9 @@ class FhirAdapter(FanOutAdapter):
 
     def inquire(self, request: VerificationRequest, service_type: str) -> tuple[str, Any]:
         answer = self.http.post_json(
-            str(self.settings.base_url), fhir_request(request, self.settings, service_type)
+            str(self.settings.base_url),
+            fhir_request(request, self.settings, service_type),
+            envelope=fhir_envelope,
         )
         return json.dumps(answer), answer
 

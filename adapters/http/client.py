@@ -1,7 +1,8 @@
 """POST JSON to a payer or clearinghouse, translating transport failures into PayerErrors.
 
 Retries (tenacity, jittered exponential backoff) happen only on transient failures: connect
-errors, timeouts, 5xx and 429 (honouring Retry-After). Bad requests are never retried.
+errors, timeouts, 5xx, 429 (honouring Retry-After) and a 200 whose body is not the protocol's
+envelope (a proxy's HTML page, a truncated body). Bad requests are never retried.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from tenacity.wait import wait_exponential_jitter
 
 from adapters.base import (
     CircuitOpen,
+    GarbledAnswer,
     PayerError,
-    PayerProtocolError,
     PayerTimeout,
     PayerUnreachable,
 )
@@ -38,6 +39,14 @@ class PayerRefused(PayerError):
     """The payer refused the request itself (4xx other than 429): retrying will not help."""
 
     code, retryable = "payer_refused_request", False
+
+
+# Given the decoded JSON, what the protocol's envelope lacks, or None when it is one.
+Envelope = Callable[[Any], str | None]
+
+
+def any_json(answer: Any) -> str | None:
+    return None
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -88,8 +97,9 @@ class PayerHttp:
         key = os.environ.get(self.settings.api_key_env) if self.settings.api_key_env else None
         return {"Authorization": key} if key else {}
 
-    def post_json(self, url: str, body: dict[str, Any]) -> Any:
-        """POST with retries on transient failures. Raises PayerError."""
+    def post_json(self, url: str, body: dict[str, Any], envelope: Envelope = any_json) -> Any:
+        """POST with retries on transient failures; an answer `envelope` finds lacking is one.
+        Raises PayerError."""
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=_Wait(self.backoff_seconds, self.backoff_seconds * 8),
@@ -106,7 +116,7 @@ class PayerHttp:
 
         def once() -> Any:
             try:
-                return self._once(url, body)
+                return self._once(url, body, envelope)
             except CircuitOpen:
                 if earlier:  # the circuit opened during our own retries: report why
                     raise earlier[-1] from None
@@ -117,10 +127,12 @@ class PayerHttp:
 
         return retrying(once)
 
-    def _once(self, url: str, body: dict[str, Any]) -> Any:
+    def _once(self, url: str, body: dict[str, Any], envelope: Envelope) -> Any:
         with self.guard.slot():
             try:
                 result = self._send(url, body)
+                if (lacking := envelope(result)) is not None:
+                    raise GarbledAnswer(f"the payer's gateway sent a garbled answer ({lacking})")
             except PayerError as error:
                 if error.retryable:
                     self.guard.breaker.failure()
@@ -149,4 +161,5 @@ class PayerHttp:
         try:
             return response.json()
         except ValueError as error:
-            raise PayerProtocolError("the payer's answer is not valid JSON") from error
+            # A proxy's error page or a body cut short: nothing the payer said about the member.
+            raise GarbledAnswer("the payer's gateway sent a garbled answer (not JSON)") from error

@@ -31,6 +31,11 @@ SCENARIOS = (
     "MOCK-DEDUCTIBLE-MET",
     "MOCK-PAYER-DOWN",
     "MOCK-OTHER-MEMBER",
+    "MOCK-MEDICARE",
+    "MOCK-MEDICARE-ADVANTAGE",
+    "MOCK-MEDICAID-OTHER",
+    "MOCK-MULTI-PLAN",
+    "MOCK-GENERAL-MH",
 )
 TIMEOUT_SCENARIO = "MOCK-TIMEOUT"
 # Scenarios that answer for the member in the file, whoever was asked about.

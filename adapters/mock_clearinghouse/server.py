@@ -7,7 +7,7 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -37,6 +37,7 @@ class Counters:
     requests: int = 0
     throttled: int = 0
     injected_failures: int = 0
+    injected_by_kind: dict[str, int] = field(default_factory=dict)  # FAILURES' names
 
 
 def member_of(x12_270: str) -> str | None:
@@ -261,4 +262,7 @@ class MockClearinghouse:
             if self.fail_rate <= 0 or self._random.random() >= self.fail_rate:
                 return None
             self.counters.injected_failures += 1
-            return self._random.choice(FAILURES)
+            kind = self._random.choice(FAILURES)
+            by_kind = self.counters.injected_by_kind
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+            return kind

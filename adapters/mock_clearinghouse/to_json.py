@@ -20,6 +20,7 @@ _DATE_KEYS = {
     "152": "effectiveDateOfChange",
     "193": "periodStart",
     "194": "periodEnd",
+    "290": "coordinationOfBenefits",
     "291": "plan",
     "292": "benefit",
     "295": "primaryCareProvider",
@@ -62,6 +63,7 @@ _REF_KEYS = {
     "9F": "referralNumber",
     "G1": "priorAuthorizationNumber",
     "IG": "insurancePolicyNumber",
+    "1W": "memberIdNumber",
     "N6": "planNetworkIdNumber",
 }
 

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 
 from adapters.mock_clearinghouse.server import MockClearinghouse
-from tests.e2e.running import request_for
+from tests.e2e.running import create_keys, free_port, request_for, serve
 from tests.helpers import authorized
 from verifier.app import create_app
 from verifier.store.migrate import upgrade
 
 pytestmark = pytest.mark.e2e
+
+VERIFIER = str(Path(sys.executable).with_name("verifier"))
 
 EXPECTED = {
     "MOCK-IOP-DUAL": "active",
@@ -25,16 +32,17 @@ EXPECTED = {
     "MOCK-DEPENDENT": "active",
     "MOCK-SUD-ONLY": "active",
 }
-PAYER_FAILURES = {"timeout", "payer_unreachable", "throttled", "circuit_open", "unreadable_answer"}
+# What a faulty gateway may leave after retries; never unreadable_answer, which is final.
+PAYER_FAILURES = {"timeout", "payer_unreachable", "throttled", "circuit_open", "garbled_answer"}
 
 
-def directory(base_url: str) -> str:
+def directory(base_url: str, service_types: str = '["30", "MH", "AI"]') -> str:
     entries = []
     for payer_id, adapter in (("RAW", "x12-http"), ("JSON", "clearinghouse-json")):
         entries.append(
             f'[[payers]]\nid = "{payer_id}"\nname = "{adapter} payer"\nadapter = "{adapter}"\n'
             f'base_url = "{base_url}"\napi_key_env = "E2E_CLEARINGHOUSE_KEY"\n'
-            f'service_types = ["30", "MH", "AI"]\ntimeout_seconds = 1\n'
+            f"service_types = {service_types}\ntimeout_seconds = 1\n"
         )
     return "\n".join(entries)
 
@@ -103,8 +111,54 @@ def test_with_thirty_percent_failures_every_verification_ends_stored_with_the_ri
         assert record["state"] in ("complete", "failed")
         if record["state"] == "complete":
             complete += 1
-            assert record["determination"]["status"] == EXPECTED[member_id]
+            assert record["determination"]["status"] == EXPECTED.get(member_id, "not_found")
         else:
             assert record["error"]["code"] in PAYER_FAILURES
             assert record["request"]["subscriber"]["member_id"] == member_id
     assert complete >= len(records) // 2
+
+
+@pytest.mark.parametrize("clearinghouse", [{"fail_rate": 0.3, "seed": 18}], indirect=True)
+def test_async_verifications_through_a_faulty_gateway_end_complete_or_retryable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clearinghouse: MockClearinghouse
+) -> None:
+    # One inquiry per verification, so a garbled body cannot hide behind a sibling's answer.
+    payers = tmp_path / "payers.toml"
+    payers.write_text(directory(clearinghouse.url, service_types='["30"]'))
+    monkeypatch.setenv("VERIFIER_DATA_KEY_FILE", str(tmp_path / "data-keys"))
+    database = f"sqlite:///{tmp_path / 'async.sqlite3'}"
+    [token] = create_keys(database, ("e2e", ["admin"], []))
+    auth = {"Authorization": f"Bearer {token}"}
+    env = {
+        "VERIFIER_DATABASE_URL": database,
+        "VERIFIER_PAYERS_FILE": str(payers),
+        "VERIFIER_PAYER_BACKOFF_SECONDS": "0.01",
+        "E2E_CLEARINGHOUSE_KEY": "test-key",
+    }
+    # Distinct members (a member already queued with a payer is not queued twice); the
+    # invented ones are not found, which is an answer too. 36 verifications in all.
+    invented = [f"E2E-{n:02d}" for n in range(12)]
+    members = [(p, m) for p in ("RAW", "JSON") for m in [*EXPECTED, *invented]]
+    with serve(free_port(), env) as served:
+        for payer_id, member_id in members:
+            body = {**request_for(member_id, payer_id), "mode": "async"}
+            queued = httpx.post(f"{served.base}/v1/verifications", json=body, headers=auth)
+            assert queued.status_code == 202
+        worker = [VERIFIER, "worker", "--until-idle", "--concurrency", "1"]
+        subprocess.run(worker, env={**os.environ, **env}, check=True, capture_output=True)
+        listed = httpx.get(f"{served.base}/v1/verifications?limit=200", headers=auth).json()
+    garbled = clearinghouse.counters.injected_by_kind
+    assert garbled.get("truncated-json", 0) + garbled.get("not-json", 0) > 0
+    records = listed["items"]
+    assert len(records) == len(members)
+    ends = Counter(
+        record["state"] if record["state"] == "complete" else record["error"]["code"]
+        for record in records
+    )
+    assert set(ends) <= {"complete"} | PAYER_FAILURES, ends
+    assert all(r["error"]["retryable"] for r in records if r["state"] == "failed")
+    assert ends["complete"] >= len(members) * 0.8
+    for record in records:
+        if record["state"] == "complete":
+            member_id = record["request"]["subscriber"]["member_id"]
+            assert record["determination"]["status"] == EXPECTED.get(member_id, "not_found")

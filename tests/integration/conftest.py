@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from verifier.app import create_app
 from verifier.store.migrate import upgrade
+from verifier.store.scratch import postgres_schema
 
 POSTGRES_URL_VARIABLE = "VERIFIER_TEST_POSTGRES_URL"
 
@@ -51,18 +49,3 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     yield build
     for app in apps:
         app.extensions["verifier"].close()
-
-
-def postgres_schema(base: str) -> Iterator[str]:
-    # A schema per test, so tests (and parallel runs) never see each other's tables.
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = create_engine(base)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()

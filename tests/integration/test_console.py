@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from verifier.domain.changes import Change
 from verifier.domain.summary import DISCLAIMER
+from verifier.ports import AuditQuery
 from verifier.security.keys import new_key
-from verifier.store.security import AuditQuery
 from verifier.web import console
 from verifier.web.vob import vob_pdf
 
@@ -272,3 +272,17 @@ def test_phone_confirmed_facts_show_in_the_console_and_on_the_vob(app: Flask) ->
     assert "Confirmed by phone" in page and "CALL-7781" in page
     vob = client.get(f"/console/verifications/{record_id}/vob").get_data(as_text=True)
     assert "CALL-7781" in vob and "Sam at admissions" in vob
+
+
+def test_medicare_advantage_shows_whom_to_bill_and_figures_without_a_network(app: Flask) -> None:
+    client, _, _ = signed_in(app, READ)
+    advantage = verify(app, "MOCK-MEDICARE-ADVANTAGE")
+    for path in (f"/console/verifications/{advantage}", f"/console/verifications/{advantage}/vob"):
+        page = client.get(path).get_data(True)
+        assert "Bill first (Medicare Advantage plan, instead of Medicare): ACME MEDICARE" in page
+        assert "Network not stated by the payer" in page or "/vob" in path
+    medicare = verify(app, "MOCK-MEDICARE")
+    for path in (f"/console/verifications/{medicare}", f"/console/verifications/{medicare}/vob"):
+        page = client.get(path).get_data(True)
+        assert "Network not stated" in page
+        assert "20% coinsurance (general benefit; IOP price to confirm)" in page

@@ -10,9 +10,15 @@ import httpx
 import pytest
 import respx
 
-from adapters.base import CircuitOpen, PayerProtocolError, PayerTimeout, PayerUnreachable
+from adapters.base import (
+    CircuitOpen,
+    GarbledAnswer,
+    PayerProtocolError,
+    PayerTimeout,
+    PayerUnreachable,
+)
 from adapters.directory import PayerSettings
-from adapters.http.adapters import ClearinghouseJsonAdapter, FhirAdapter
+from adapters.http.adapters import ClearinghouseJsonAdapter, FhirAdapter, X12HttpAdapter
 from adapters.http.client import PayerHttp, PayerRefused
 from adapters.http.resilience import CircuitBreaker, RateLimiter
 from tests.helpers import FIXTURES
@@ -22,6 +28,7 @@ from verifier.domain.request import Provider, Subscriber, VerificationRequest
 
 BASE = "http://payer.test"
 JSON_URL = f"{BASE}/change/medicalnetwork/eligibility/v3"
+X12_URL = f"{JSON_URL}/raw-x12"
 REQUEST = VerificationRequest(
     payer_id="ACME",
     subscriber=Subscriber("MOCK-IOP-DUAL", "Jane", "Doe", date(1985, 3, 15), "GRP1001"),
@@ -136,12 +143,63 @@ def test_bad_request_is_never_retried() -> None:
     assert route.call_count == 1
 
 
+GARBLED = {
+    "a proxy's HTML page": b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+    "a body cut short": b'{"benefitsInformation": [{"code": "1", "serv',
+    "an empty body": b"",
+}
+
+
+@pytest.mark.parametrize("body", GARBLED.values(), ids=GARBLED.keys())
 @respx.mock
-def test_malformed_answer_is_an_unreadable_answer() -> None:
-    respx.post(JSON_URL).mock(return_value=httpx.Response(200, content=b"{garbage"))
+def test_a_200_that_is_not_json_is_retried_like_a_5xx_and_fails_retryable(body: bytes) -> None:
+    route = respx.post(JSON_URL).mock(return_value=httpx.Response(200, content=body))
     a, _ = adapter()
-    with pytest.raises(PayerProtocolError):
+    with pytest.raises(GarbledAnswer, match="garbled answer") as failure:
         a.check(REQUEST)
+    assert failure.value.retryable is True
+    assert route.call_count == 3
+
+
+@respx.mock
+def test_a_proxy_page_then_the_payers_answer_completes_the_verification() -> None:
+    respx.post(JSON_URL).mock(
+        side_effect=[
+            httpx.Response(200, content=GARBLED["a proxy's HTML page"]),
+            httpx.Response(200, json=fixture("MOCK-IOP-DUAL")),
+        ]
+    )
+    a, _ = adapter()
+    assert interpret(a.check(REQUEST).answers[0]).status == "active"
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [(X12HttpAdapter, X12_URL), (ClearinghouseJsonAdapter, JSON_URL), (FhirAdapter, BASE)],
+)
+@respx.mock
+def test_json_that_is_not_the_adapters_envelope_is_retried(kind: type, url: str) -> None:
+    # What an API gateway in front of the payer says when it, not the payer, failed.
+    route = respx.post(url).mock(
+        return_value=httpx.Response(200, json={"message": "Internal server error"})
+    )
+    a, _ = adapter(kind)
+    with pytest.raises(GarbledAnswer):
+        a.check(REQUEST)
+    assert route.call_count == 3
+
+
+@respx.mock
+def test_an_envelope_holding_an_unreadable_271_is_final_and_keeps_what_the_payer_sent() -> None:
+    route = respx.post(X12_URL).mock(
+        return_value=httpx.Response(200, json={"x12": "GS*HB*not an interchange~"})
+    )
+    a, _ = adapter(X12HttpAdapter)
+    with pytest.raises(PayerProtocolError) as failure:
+        a.check(REQUEST)
+    assert failure.value.retryable is False
+    assert failure.value.raw == "GS*HB*not an interchange~"
+    assert route.call_count == 1
 
 
 @respx.mock

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -13,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError
 
+from tests.helpers import FIXTURES
 from verifier.records import COMPLETE, FAILED, PENDING, RecordQuery, VerificationRecord
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import current, head, upgrade
@@ -197,3 +199,16 @@ def test_ping_raises_when_the_database_is_unreachable(tmp_path: Path) -> None:
             SqlVerificationRepository(make_session_factory(engine)).ping()
     finally:
         engine.dispose()
+
+
+def test_a_determination_stored_by_the_previous_release_reads_in_the_new_shape(
+    repository: SqlVerificationRepository,
+) -> None:
+    old = json.loads((FIXTURES / "stored" / "first_edition_MOCK-IOP-DUAL.json").read_text())
+    repository.add(record("old", state="complete", determination=old))
+    read_back = repository.get("old")
+    assert read_back is not None and read_back.determination is not None
+    level = read_back.determination["levels_of_care"]["iop_mental_health"]
+    assert level["network_not_stated"] is None
+    assert level["in_network"]["basis"] == "general_service_type"
+    assert read_back.determination["other_payers"] == []

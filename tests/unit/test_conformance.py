@@ -81,4 +81,5 @@ def test_lfh_demo_reads_mental_health_copays_by_network() -> None:
     ]
     assert level["in_network"]["copay"] == "10.00"
     assert level["out_of_network"]["copay"] == "30.00"
-    assert level["basis"] == "service_type"
+    # EB03 lists MH among the STC-30 set: the plan's general mental-health benefit
+    assert level["basis"] == "general_service_type"

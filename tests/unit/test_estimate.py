@@ -213,3 +213,19 @@ def test_an_unknown_level_is_refused() -> None:
         estimate_course(
             plan("MOCK-IOP-DUAL"), "php_mental_health", schedule=Schedule(3, 8, Decimal(1))
         )
+
+
+def test_figures_without_a_network_are_used_when_none_names_the_network() -> None:
+    from tests.unit.test_reading_rules import read
+    from tests.unit.test_second_edition import MEDICARE_PART_B
+
+    medicare = read(MEDICARE_PART_B)
+    result = estimate_course(
+        medicare, schedule=Schedule(days_per_week=3, weeks=2, charge_per_day=Decimal("300"))
+    )
+    # Part B deductible already met ($0 of $257 left), then 20% of $300 = $60 a day for
+    # 6 days = $360; no out-of-pocket maximum is stated, so nothing caps it.
+    assert result.client_pays == Decimal("360.00")
+    assert "cost_share" not in result.unknown and "deductible" not in result.unknown
+    assert any("does not distinguish network" in step for step in result.steps)
+    assert any("not for IOP itself" in step for step in result.steps)

@@ -164,6 +164,7 @@ def test_fhir_coverage_eligibility_response_is_read_like_a_271() -> None:
         "copay": "40.00",
         "copay_unit": "day",
         "coinsurance": None,
+        "basis": "facility_service_type",
     }
     assert mental["prior_auth_required"] is True
     assert determination["levels_of_care"]["iop_substance_use"]["covered"] is False

@@ -22,12 +22,13 @@ def read(body: str) -> dict:  # type: ignore[type-arg]
 def test_ppo_reports_per_day_copay_coinsurance_out_of_network_and_prior_auth(x12) -> None:
     level = x12("MOCK-IOP-DUAL")["levels_of_care"]["iop_mental_health"]
     assert level["covered"] is True
-    assert level["basis"] == "service_type"
+    assert level["basis"] == "facility_service_type"
     assert level["in_network"] == {
         "covered": True,
         "copay": "40.00",
         "copay_unit": "day",
         "coinsurance": None,
+        "basis": "facility_service_type",
     }
     assert level["out_of_network"]["coinsurance"] == "0.4"
     assert level["prior_auth_required"] is True
@@ -44,6 +45,7 @@ def test_hmo_without_out_of_network_benefit_marks_out_of_network_not_covered(x12
         "copay": None,
         "copay_unit": None,
         "coinsurance": None,
+        "basis": "facility_service_type",
     }
     assert "NO OUT-OF-NETWORK BENEFITS EXCEPT EMERGENCIES" in level["notes"]
 
@@ -181,7 +183,7 @@ def test_absence_is_not_denial() -> None:
 def test_non_covered_service_type_is_not_covered() -> None:
     level = read("EB*1**30~EB*I**AI^CJ~")["levels_of_care"]["iop_substance_use"]
     assert level["covered"] is False
-    assert level["basis"] == "service_type"
+    assert level["basis"] == "facility_service_type"  # CJ: substance-use facility outpatient
 
 
 def test_specific_service_type_figure_beats_a_broad_one() -> None:

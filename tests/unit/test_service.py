@@ -4,50 +4,39 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
-from adapters.base import PayerResponse, PayerUnreachable
+from adapters.base import PayerProtocolError, PayerResponse, PayerUnreachable
 from adapters.directory import PayerDirectory, PayerSettings
 from adapters.mock import scenario_271
 from adapters.x12.reader import read_271
+from verifier.bootstrap import bootstrap
 from verifier.domain.request import Provider, Subscriber, VerificationRequest
-from verifier.records import RecordPage, RecordQuery, VerificationRecord
-from verifier.service import NoMetrics, UnknownPayer, VerificationService
-
-
-class FakeRepository:
-    def __init__(self) -> None:
-        self.records: dict[str, VerificationRecord] = {}
-        self.states_at_add: list[str] = []
-
-    def add(self, record: VerificationRecord) -> None:
-        self.states_at_add.append(record.state)
-        self.records[record.id] = record
-
-    def save(self, record: VerificationRecord) -> None:
-        self.records[record.id] = record
-
-    def get(self, record_id: str) -> VerificationRecord | None:
-        return self.records.get(record_id)
-
-    def find(self, query: RecordQuery) -> RecordPage:
-        items = [r for r in self.records.values() if query.member_id in (None, r.member_id)]
-        return RecordPage(items, len(items))
-
-    def ping(self) -> None:
-        pass
+from verifier.ports import Stores
+from verifier.records import RecordQuery, VerificationRecord
+from verifier.service import IdempotencyConflict, UnknownPayer, VerificationService
+from verifier.settings import Settings
+from verifier.store.memory import MemoryRepository, memory_stores
 
 
 class FakeAdapter:
-    def __init__(self, repository: FakeRepository, answer: str | Exception) -> None:
-        self.repository, self.answer = repository, answer
-        self.seen_pending = False
+    """A payer with a fixed answer that notes what was stored when it was asked."""
+
+    def __init__(self, answer: str | Exception) -> None:
+        self.answer = answer
+        self.repository: Any = None
+        self.stored_when_asked: list[str] = []
+        self.calls = 0
 
     def check(self, request: VerificationRequest) -> PayerResponse:
-        self.seen_pending = all(r.state == "pending" for r in self.repository.records.values())
+        self.calls += 1
+        page = self.repository.find(RecordQuery())
+        self.stored_when_asked = [record.state for record in page.items]
         if isinstance(self.answer, Exception):
             raise self.answer
         return PayerResponse(self.answer, "x12", read_271(self.answer))
@@ -61,28 +50,37 @@ REQUEST = VerificationRequest(
 )
 
 
-def service(answer: str | Exception) -> tuple[VerificationService, FakeRepository, FakeAdapter]:
-    repository = FakeRepository()
-    adapter = FakeAdapter(repository, answer)
-    directory = PayerDirectory(
-        [PayerSettings(id="ACME", name="Acme Health", aliases=("ACME HEALTH",))]
-    )
-    svc = VerificationService(
-        repository=repository,
+DIRECTORY = PayerDirectory([PayerSettings(id="ACME", name="Acme Health", aliases=("ACME HEALTH",))])
+
+
+def wired(
+    adapter_for: Callable[[PayerSettings], Any], directory: PayerDirectory = DIRECTORY
+) -> tuple[VerificationService, Stores]:
+    """The service as the composition root builds it, on in-memory stores that copy on save."""
+    stores = memory_stores()
+    services = bootstrap(
+        Settings(),
+        stores=stores,
+        adapter_for=adapter_for,
         directory=directory,
-        adapter_for=lambda settings: adapter,
-        metrics=NoMetrics(),
         clock=lambda: datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
-        new_id=lambda: "v1",
     )
-    return svc, repository, adapter
+    services.service.new_id = lambda: "v1"
+    return services.service, stores
+
+
+def service(answer: str | Exception) -> tuple[VerificationService, MemoryRepository, FakeAdapter]:
+    adapter = FakeAdapter(answer)
+    svc, stores = wired(lambda settings: adapter)
+    assert isinstance(stores.repository, MemoryRepository)
+    adapter.repository = stores.repository
+    return svc, stores.repository, adapter
 
 
 def test_stores_pending_before_calling_the_payer_and_completes_after() -> None:
-    svc, repository, adapter = service(scenario_271("MOCK-IOP-DUAL"))
+    svc, _, adapter = service(scenario_271("MOCK-IOP-DUAL"))
     record = svc.verify(REQUEST, {"as": "sent"})
-    assert repository.states_at_add == ["pending"]
-    assert adapter.seen_pending
+    assert adapter.stored_when_asked == ["pending"]
     assert record.state == "complete"
     assert record.payer_id == "ACME"
     assert record.status == "active"
@@ -99,7 +97,16 @@ def test_marks_verification_failed_with_a_reason_when_the_payer_is_unreachable()
         "message": "connection refused",
         "retryable": True,
     }
-    assert repository.records["v1"].request == {"as": "sent"}
+    assert stored(repository, "v1").request == {"as": "sent"}
+
+
+def test_an_answer_nobody_can_read_fails_final_and_keeps_what_the_payer_sent() -> None:
+    svc, repository, _ = service(PayerProtocolError("unreadable", raw="GS*HB~", format="x12"))
+    record = svc.verify(REQUEST, {"as": "sent"})
+    assert record.state == "failed"
+    assert record.error and record.error["retryable"] is False
+    kept = stored(repository, "v1")
+    assert (kept.raw_response, kept.response_format) == ("GS*HB~", "x12")
 
 
 def test_an_unexpected_failure_still_ends_stored() -> None:
@@ -108,33 +115,27 @@ def test_an_unexpected_failure_still_ends_stored() -> None:
     assert record.state == "failed"
     assert record.error and record.error["code"] == "internal_error"
     assert "boom" not in record.error["message"]
-    assert repository.records["v1"].state == "failed"
+    assert stored(repository, "v1").state == "failed"
 
 
 def test_unknown_payer_is_refused_before_anything_is_stored() -> None:
     svc, repository, _ = service(scenario_271("MOCK-IOP-DUAL"))
     with pytest.raises(UnknownPayer):
         svc.verify(replace(REQUEST, payer_id="NOPE"), {})
-    assert repository.records == {}
+    assert repository.find(RecordQuery()).total == 0
 
 
 def test_carve_out_is_verified_again_with_the_administrator_and_merged() -> None:
-    repository = FakeRepository()
-    primary = FakeAdapter(repository, scenario_271("MOCK-CARVE-OUT"))
-    administrator = FakeAdapter(repository, scenario_271("MOCK-IOP-DUAL"))
+    primary = FakeAdapter(scenario_271("MOCK-CARVE-OUT"))
+    administrator = FakeAdapter(scenario_271("MOCK-IOP-DUAL"))
     directory = PayerDirectory(
         [
             PayerSettings(id="ACME", name="Acme Health"),
             PayerSettings(id="MBBH1", name="Mindbridge Behavioral Health"),
         ]
     )
-    svc = VerificationService(
-        repository=repository,
-        directory=directory,
-        adapter_for=lambda settings: administrator if settings.id == "MBBH1" else primary,
-        metrics=NoMetrics(),
-        new_id=lambda: "v1",
-    )
+    svc, stores = wired(lambda s: administrator if s.id == "MBBH1" else primary, directory)
+    primary.repository = administrator.repository = stores.repository
     record = svc.verify(replace(REQUEST, payer_id="ACME"), {})
     assert record.response_format == "bundle"
     assert record.determination is not None
@@ -181,10 +182,58 @@ def test_a_synchronous_verification_stops_waiting_for_a_hanging_payer() -> None:
     assert record.error is not None and record.error["code"] == "timeout"
     assert record.error["retryable"] is True
     assert "within 0.2 seconds" in record.error["message"]
-    assert repository.records["v1"].state == "failed"
+    assert stored(repository, "v1").state == "failed"
 
 
 def test_a_payer_that_answers_in_time_is_not_affected_by_the_wait() -> None:
     svc, _, _ = service(scenario_271("MOCK-IOP-DUAL"))
     record = replace(svc, answer_within=5.0).verify(REQUEST, {"as": "sent"})
     assert record.state == "complete" and record.status == "active"
+
+
+def stored(repository: MemoryRepository, record_id: str) -> VerificationRecord:
+    found = repository.get(record_id)
+    assert found is not None
+    return found
+
+
+def test_the_outcome_is_stored_not_only_returned() -> None:
+    svc, repository, _ = service(scenario_271("MOCK-IOP-DUAL"))
+    record = svc.verify(REQUEST, {"as": "sent"})
+    kept = stored(repository, record.id)
+    assert (kept.state, kept.status) == ("complete", "active")
+    assert kept.determination == record.determination
+    assert kept.summary == record.summary and kept.completed_at is not None
+
+
+def test_a_queued_verification_is_stored_pending_with_its_job() -> None:
+    svc, repository, adapter = service(scenario_271("MOCK-IOP-DUAL"))
+    record = svc.enqueue(REQUEST, {"as": "sent"})
+    assert stored(repository, record.id).state == "pending"
+    assert svc.queue is not None and svc.queue.counts() == {"queued": 1}
+    assert adapter.calls == 0
+
+
+def test_the_same_idempotency_key_and_body_answer_the_first_verification_again() -> None:
+    svc, _, adapter = service(scenario_271("MOCK-IOP-DUAL"))
+    first, replayed = svc.submit(REQUEST, {"as": "sent"}, caller="k1", idempotency_key="abc")
+    svc.new_id = lambda: "v2"
+    again, replayed_again = svc.submit(REQUEST, {"as": "sent"}, caller="k1", idempotency_key="abc")
+    assert (replayed, replayed_again) == (False, True)
+    assert again.id == first.id == "v1"
+    assert adapter.calls == 1
+
+
+def test_an_idempotency_key_reused_with_another_body_is_refused() -> None:
+    svc, _, _ = service(scenario_271("MOCK-IOP-DUAL"))
+    svc.submit(REQUEST, {"as": "sent"}, caller="k1", idempotency_key="abc")
+    with pytest.raises(IdempotencyConflict):
+        svc.submit(REQUEST, {"other": "body"}, caller="k1", idempotency_key="abc")
+
+
+def test_another_caller_may_use_the_same_idempotency_key() -> None:
+    svc, _, adapter = service(scenario_271("MOCK-IOP-DUAL"))
+    svc.submit(REQUEST, {"as": "sent"}, caller="k1", idempotency_key="abc")
+    svc.new_id = lambda: "v2"
+    other, replayed = svc.submit(REQUEST, {"as": "sent"}, caller="k2", idempotency_key="abc")
+    assert (other.id, replayed, adapter.calls) == ("v2", False, 2)

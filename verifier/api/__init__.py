@@ -52,16 +52,6 @@ def refuse_nul_bytes(app: Flask, api: Api) -> None:
         return None
 
 
-def register_web(app: Flask) -> None:
-    """The API documentation and the intake page (public), and the staff console (its own
-    sign-in)."""
-    from verifier.web import console, docs, intake_page
-
-    app.register_blueprint(docs.bp)
-    app.register_blueprint(intake_page.bp)
-    app.register_blueprint(console.bp)
-
-
 def init_app(app: Flask) -> Api:
     api = Api(app)
     # First, so that authentication's key lookup already shares the request's connection.
@@ -82,7 +72,6 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(audit.blp)
     api.register_blueprint(intake.blp)
     api.register_blueprint(estimates.blp)
-    register_web(app)
     document_errors(api)
     intake.init_intake(app)
     init_auth(app, api)

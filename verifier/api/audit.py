@@ -10,7 +10,7 @@ from flask.views import MethodView
 from schemas.record import AuditPageSchema, AuditQuerySchema
 from verifier.api.paging import page
 from verifier.api.parsing import Blueprint
-from verifier.store.security import AuditQuery
+from verifier.ports import AuditQuery
 
 blp = Blueprint("audit", __name__, url_prefix="/v1/audit", description="Audit trail (admin)")
 

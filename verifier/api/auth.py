@@ -75,7 +75,7 @@ def init_auth(app: Flask, api: Api) -> None:
             return None
         token = _token()
         keys = current_app.extensions["verifier"].keys
-        key = keys.by_token(token) if token and keys is not None else None
+        key = keys.by_token(token) if token else None
         if key is None:
             error = Unauthorized()
             error.data = {"message": "Send a valid API key as 'Authorization: Bearer <key>'."}  # type: ignore[attr-defined]
@@ -99,9 +99,9 @@ def init_auth(app: Flask, api: Api) -> None:
     def _audit(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         event = AUDITED.get((request.endpoint or "", request.method))
-        log = current_app.extensions["verifier"].audit
-        if event is None or log is None:
+        if event is None:
             return response
+        log = current_app.extensions["verifier"].audit
         resource_id = (request.view_args or {}).get("verification_id") or g.get("resource_id")
         if resource_id is None and event[0] == "create" and response.is_json:
             body = response.get_json(silent=True)

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from schemas.record import ChangePageSchema, ChangeQuerySchema
 from verifier.api.paging import page
 from verifier.api.parsing import Blueprint
-from verifier.store.changes import ChangeQuery
+from verifier.ports import ChangeQuery
 
 blp = Blueprint("changes", __name__, url_prefix="/v1/changes", description="Change events")
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from verifier.service import NotFound, UnknownPayer
+from verifier.service import IdempotencyConflict, NotFound, UnknownPayer
 
 _LOCATIONS = {"json", "querystring", "query", "view_args", "form", "headers"}
 _RENAMES = {"Unknown field.": "This field is not part of the API; remove it."}
@@ -79,6 +79,10 @@ def register_domain_errors(app: Flask, api: Api) -> None:
     def _unknown_payer(error: UnknownPayer) -> Any:
         message = "We don't know this insurance company; choose one from /v1/payers."
         return respond(422, MESSAGES[422], {"payer_id": [message]})
+
+    @app.errorhandler(IdempotencyConflict)
+    def _reused_key(error: IdempotencyConflict) -> Any:
+        return respond(409, "This Idempotency-Key was used with a different request body.")
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Any:

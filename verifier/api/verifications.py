@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from flask import Response, current_app, g, request, url_for
@@ -62,17 +60,17 @@ class Verifications(MethodView):
             abort(422, message=MESSAGES[422], errors={"callback_url": [unset]})
         # What the caller sent, exactly: validated above, so it holds only known fields.
         sent = request.get_json()
-        replay = idempotent_replay(sent)
-        if replay is not None:
-            return replay
-        domain = to_request(data, current_settings())
-        if wants_async:
-            record = service().enqueue(domain, sent, callback_url=callback)
-        else:
-            record = service().verify(domain, sent)
-        remember(sent, record)
-        # An async request may be answered with a member's verification already queued.
-        return answer(record, fresh=not wants_async)
+        key = g.get("api_key")
+        record, replayed = service().submit(
+            to_request(data, current_settings()),
+            sent,
+            asynchronous=wants_async,
+            callback_url=callback,
+            caller=key.id if key is not None else None,
+            idempotency_key=idempotency_key(),
+        )
+        # An async request may be answered with a verification already queued for the person.
+        return answer(record, fresh=not wants_async and not replayed)
 
     @blp.arguments(VerificationQuerySchema, location="query")
     @blp.response(200, VerificationPageSchema)
@@ -93,43 +91,12 @@ def answer(record: VerificationRecord, fresh: bool = False) -> Any:
     return shown, 202, {"Location": location}
 
 
-def _idempotency() -> tuple[Any, str, str] | None:
-    """The store, the caller's key id and the Idempotency-Key, when the request carries one."""
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key header, checked; None when it has none."""
     supplied = request.headers.get("Idempotency-Key")
-    store = current_app.extensions["verifier"].idempotency
-    key = g.get("api_key")
-    if not supplied or store is None or key is None:
-        return None
-    if len(supplied) > 200 or not supplied.isprintable():
+    if supplied and (len(supplied) > 200 or not supplied.isprintable()):
         abort(400, message="An Idempotency-Key is at most 200 printable characters.")
-    return store, key.id, supplied
-
-
-def _body_hash(sent: Any) -> str:
-    return hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
-
-
-def idempotent_replay(sent: Any) -> Any:
-    """The verification an earlier request with this Idempotency-Key made, or None.
-    The same key with a different body is a conflict."""
-    found = _idempotency()
-    if found is None:
-        return None
-    store, key_id, supplied = found
-    earlier = store.get(key_id, supplied)
-    if earlier is None:
-        return None
-    body_hash, verification_id = earlier
-    if body_hash != _body_hash(sent):
-        abort(409, message="This Idempotency-Key was used with a different request body.")
-    return answer(service().get(verification_id))
-
-
-def remember(sent: Any, record: VerificationRecord) -> None:
-    found = _idempotency()
-    if found is not None:
-        store, key_id, supplied = found
-        store.remember(key_id, supplied, _body_hash(sent), record.id, service().clock())
+    return supplied or None
 
 
 @blp.route("/<string:verification_id>")
@@ -205,12 +172,11 @@ class VerificationPdf(MethodView):
     @blp.alt_response(404, description="No verification has this id")
     def get(self, verification_id: str) -> Response:
         """The printable verification of benefits for the client's chart (PDF); audited."""
-        from verifier.web.vob import verified_by_name, vob_pdf
-
         record = service().get(verification_id)
         key = g.get("api_key")
         name = key.name if key else "API"
-        pdf = vob_pdf(record, verified_by_name(record) or name, exported_by=name, args=request.args)
+        # Drawn by the web pages' VOB (see verifier/web/__init__.py), the same as the console's.
+        pdf = current_app.extensions["vob_pdf"](record, name, request.args)
         disposition = f'attachment; filename="vob-{record.id}.pdf"'
         return Response(
             pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition}

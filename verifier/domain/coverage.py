@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from verifier.domain import codes
-from verifier.domain.accumulators import accumulators
-from verifier.domain.dates import parse_date
+from verifier.domain.accumulators import accumulators, placeholders
+from verifier.domain.dates import coverage_date, is_window
 from verifier.domain.determination import (
     LEVELS_OF_CARE,
     Administrator,
@@ -20,7 +20,9 @@ from verifier.domain.determination import (
     RejectionInfo,
 )
 from verifier.domain.levels import BEHAVIORAL_TYPES, decide_levels
-from verifier.domain.model import Benefit, PayerAnswer, Person, Rejection
+from verifier.domain.model import Benefit, PayerAnswer, Rejection
+from verifier.domain.others import MEDICARE, OTHER_PAYER, other_payers
+from verifier.domain.plans import behavioral_plan, coverage_rows, split_plans
 from verifier.domain.rows import ACTIVE, CONTACT, COVERING, INACTIVE, plan_level
 from verifier.domain.summary import Contact, summarize
 
@@ -46,8 +48,9 @@ def _status(answer: PayerAnswer, plan_rows: list[Benefit]) -> tuple[str, Rejecti
         return "inactive", None
     if benefits:
         return "active", None
-    reason = "The payer's answer held no eligibility information and no reason for its absence."
-    return "rejected", RejectionInfo(code=None, reason=reason, follow_up=None, retryable=False)
+    # An answer that states neither coverage nor a rejection (a FHIR response "complete" with
+    # no insurance, an empty 271) is not a rejection: what it means is unknown.
+    return "unknown", None
 
 
 def _rejected(rejections: Sequence[Rejection]) -> tuple[str, RejectionInfo]:
@@ -72,29 +75,43 @@ def _rejected(rejections: Sequence[Rejection]) -> tuple[str, RejectionInfo]:
     return "rejected", info(rejections[0], False)
 
 
-def _dates(person: Person | None, plan_rows: Sequence[Benefit]) -> tuple[date | None, date | None]:
-    pairs = list(person.dates if person else [])
-    pairs += [d for b in plan_rows for d in b.dates]
-    begin = end = None
+# Which DTP qualifiers give the plan's dates, by preference: eligibility (356/357, and a 307
+# range) before plan dates (346/347, a 291 range). Benefit dates (292, 348, 349) belong to a
+# benefit, a deductible's period for instance, never to the plan.
+_BEGINS = ("356", "307", "346", "291")
+_ENDS = ("357", "307", "347", "291")
+
+
+def _dates(pairs: Sequence[tuple[str, str]]) -> tuple[date | None, date | None]:
+    begins: dict[str, date | None] = {}
+    ends: dict[str, date | None] = {}
     for qualifier, value in pairs:
         first, _, last = value.partition("-")
-        if qualifier in ("346", "356", "307", "291", "348") and begin is None:
-            begin = parse_date(first)
-        if qualifier in ("347", "357", "349") and end is None:
-            end = parse_date(first)
-        if last and end is None and qualifier in ("291", "307", "292"):
-            end = parse_date(last)
+        if qualifier in ("307", "291"):
+            start, stop = coverage_date(first), coverage_date(last) if last else None
+            if last and is_window(start, stop):
+                continue  # the window the payer answered for, not the plan's dates
+            begins.setdefault(qualifier, start)
+            if last:  # a far-future placeholder reads as None: open-ended
+                ends.setdefault(qualifier, stop)
+        elif qualifier in ("356", "346"):
+            begins.setdefault(qualifier, coverage_date(first))
+        elif qualifier in ("357", "347"):
+            ends.setdefault(qualifier, coverage_date(first))
+    begin = next((begins[q] for q in _BEGINS if q in begins), None)
+    end = next((ends[q] for q in _ENDS if q in ends), None)
     return begin, end
 
 
-def _plan(answer: PayerAnswer, plan_rows: list[Benefit]) -> Plan:
-    named = next((b for b in plan_rows if b.plan_description), None)
-    named = named or next((b for b in answer.benefits if b.plan_description), None)
-    typed = next((b for b in plan_rows if b.insurance_type), None)
-    typed = typed or next((b for b in answer.benefits if b.insurance_type), None)
-    begin, end = _dates(answer.patient, plan_rows)
-    if answer.dependent and begin is None and end is None:
-        begin, end = _dates(answer.subscriber, [])
+def _plan(answer: PayerAnswer, medical: Sequence[Benefit]) -> Plan:
+    """The plan from the behavioral plan's medical coverage rows only (never a rider's,
+    a limitation's or another payer's row); dates from the patient, then those rows."""
+    named = next((b for b in medical if b.plan_description), None)
+    typed = next((b for b in medical if b.insurance_type), None)
+    own = [d for p in (answer.patient,) if p for d in p.dates]
+    begin, end = _dates(own + [d for b in medical for d in b.dates])
+    if answer.dependent and begin is None and end is None and answer.subscriber:
+        begin, end = _dates(answer.subscriber.dates)
     groups = [p.group_number for p in (answer.patient, answer.subscriber) if p and p.group_number]
     return Plan(
         name=named.plan_description if named else None,
@@ -176,14 +193,26 @@ def _dual(status: str, levels: dict[str, LevelOfCare]) -> DualDiagnosis:
     )
 
 
+def _um_organisation(answer: PayerAnswer) -> Contact | None:
+    """A utilization-management organisation (2120 NM101 X3) wherever the answer names it,
+    an other payer's row included (a Medicare Advantage plan's UM vendor)."""
+    for row in answer.benefits:
+        for entity in row.entities:
+            if entity.role == "X3":
+                return Contact(entity.name, entity.phone)
+    return None
+
+
 def _prior_auth_contact(answer: PayerAnswer, admin: Administrator | None) -> Contact:
     """Whom to call for authorization: a UM organisation the answer names, else the BH
     administrator, else the payer."""
-    for row in answer.benefits:
+    um = _um_organisation(answer)
+    if um is not None:
+        return um
+    rows = [row for row in answer.benefits if row.code != OTHER_PAYER]
+    for row in rows:
         for entity in row.entities:
-            if entity.role == "X3" or (
-                entity.phone and BEHAVIORAL_TYPES.intersection(row.service_types)
-            ):
+            if entity.phone and BEHAVIORAL_TYPES.intersection(row.service_types):
                 return Contact(entity.name, entity.phone)
     if admin is not None:
         return Contact(admin.name, admin.phone)
@@ -192,25 +221,30 @@ def _prior_auth_contact(answer: PayerAnswer, admin: Administrator | None) -> Con
 
 def interpret(answer: PayerAnswer) -> Determination:
     """Decide what one payer answer means for IOP and PHP; unknown stays None."""
-    plan_rows = plan_level(answer.benefits)
-    status, rejection = _status(answer, plan_rows)
+    chosen = behavioral_plan(split_plans(answer.benefits))
+    rows = chosen.rows if chosen is not None else []
+    medical = coverage_rows(chosen)
+    plan_rows = plan_level(rows)
+    status, rejection = _status(answer, plan_rows or plan_level(answer.benefits))
     usable = status in ("active", "inactive")
-    benefits = answer.benefits if usable else []
+    benefits = rows if usable else []
     if usable:
         levels = decide_levels(benefits, plan_rows, plan_inactive=status == "inactive")
     else:
         levels = {name: LevelOfCare() for name in LEVELS_OF_CARE}
+    medicare = any(b.insurance_type in MEDICARE for b in medical)
     determination = Determination(
         status=status,
         rejection=rejection,
         member=_member(answer),
-        plan=_plan(answer, plan_rows),
+        plan=_plan(answer, medical),
         payer=Payer(name=answer.payer_name, id=answer.payer_id),
-        behavioral_health_administrator=_administrator(benefits),
+        behavioral_health_administrator=_administrator(answer.benefits if usable else []),
         levels_of_care=levels,
         dual_diagnosis=_dual(status, levels),
         deductible=accumulators(benefits, "C"),
         out_of_pocket=accumulators(benefits, "G"),
+        other_payers=other_payers(answer.benefits, medicare) if usable else [],
     )
     corrected = any(p.corrected for p in (answer.subscriber, answer.dependent) if p)
     determination.summary = summarize(
@@ -219,5 +253,10 @@ def interpret(answer: PayerAnswer) -> Determination:
         prior_auth_contact=_prior_auth_contact(
             answer, determination.behavioral_health_administrator
         ),
+        um_named=_um_organisation(answer) is not None,
+        placeholders={
+            "deductible": placeholders(benefits, "C"),
+            "out-of-pocket maximum": placeholders(benefits, "G"),
+        },
     )
     return determination

@@ -57,11 +57,27 @@ class Administrator:
 
 
 @dataclass(slots=True)
+class OtherPayer:
+    """Another payer the answer names (EB01 R and its loop 2120), and its place in the order."""
+
+    role: str  # primary | secondary | tertiary | medicare_advantage | other
+    name: str | None = None
+    id: str | None = None
+    phone: str | None = None
+    member_id: str | None = None
+    plan: str | None = None
+    coverage_begin: date | None = None
+    coverage_end: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class NetworkTerms:
     covered: bool | None = None
     copay: Decimal | None = None
     copay_unit: str | None = None
     coinsurance: Decimal | None = None
+    basis: str = "none"  # the level of the answer these figures came from
 
 
 @dataclass(slots=True)
@@ -78,6 +94,7 @@ class LevelOfCare:
     prior_auth_required: bool | None = None
     in_network: NetworkTerms | None = None
     out_of_network: NetworkTerms | None = None
+    network_not_stated: NetworkTerms | None = None
     limits: list[Limit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
@@ -101,6 +118,7 @@ class Tiers:
 class Accumulators:
     in_network: Tiers | None = None
     out_of_network: Tiers | None = None
+    network_not_stated: Tiers | None = None
 
 
 @dataclass(slots=True)
@@ -121,6 +139,7 @@ class Determination:
     dual_diagnosis: DualDiagnosis
     deductible: Accumulators
     out_of_pocket: Accumulators
+    other_payers: list[OtherPayer] = field(default_factory=list)
     summary: str = ""
 
 
@@ -139,6 +158,7 @@ def _terms(terms: NetworkTerms | None) -> dict[str, Any] | None:
         "copay": _text(terms.copay),
         "copay_unit": terms.copay_unit,
         "coinsurance": _text(terms.coinsurance),
+        "basis": terms.basis,
     }
 
 
@@ -149,6 +169,7 @@ def _level(level: LevelOfCare) -> dict[str, Any]:
         "prior_auth_required": level.prior_auth_required,
         "in_network": _terms(level.in_network),
         "out_of_network": _terms(level.out_of_network),
+        "network_not_stated": _terms(level.network_not_stated),
         "limits": [
             {"quantity": _text(lim.quantity), "unit": lim.unit, "period": lim.period}
             for lim in level.limits
@@ -171,7 +192,25 @@ def _tiers(tiers: Tiers | None) -> dict[str, Any] | None:
 
 
 def _accumulators(value: Accumulators) -> dict[str, Any]:
-    return {"in_network": _tiers(value.in_network), "out_of_network": _tiers(value.out_of_network)}
+    return {
+        "in_network": _tiers(value.in_network),
+        "out_of_network": _tiers(value.out_of_network),
+        "network_not_stated": _tiers(value.network_not_stated),
+    }
+
+
+def _other_payer(other: OtherPayer) -> dict[str, Any]:
+    return {
+        "role": other.role,
+        "name": other.name,
+        "id": other.id,
+        "phone": other.phone,
+        "member_id": other.member_id,
+        "plan": other.plan,
+        "coverage_begin": _text(other.coverage_begin),
+        "coverage_end": _text(other.coverage_end),
+        "notes": list(other.notes),
+    }
 
 
 def as_json(determination: Determination) -> dict[str, Any]:
@@ -220,5 +259,6 @@ def as_json(determination: Determination) -> dict[str, Any]:
         },
         "deductible": _accumulators(d.deductible),
         "out_of_pocket": _accumulators(d.out_of_pocket),
+        "other_payers": [_other_payer(other) for other in d.other_payers],
         "summary": d.summary,
     }

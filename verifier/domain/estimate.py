@@ -14,6 +14,9 @@ NETWORKS = {"in_network": "in network", "out_of_network": "out of network"}
 _PERIODS = {"week": "per week", "calendar_year": "per calendar year", "lifetime": "per lifetime"}
 _COPAY_UNITS = {"day": "per day", "visit": "per visit (counted as one visit a day)"}
 _UNSAID_UNIT = "(the payer did not say per day or per visit; counted once a day)"
+# Figures from rows without a network indicator (EB12), as Medicare and many Medicaid plans send.
+NOT_STATED = "network_not_stated"
+_NOT_STATED_STEP = "the payer does not distinguish network, so its figure for any network is used."
 
 
 @dataclass(slots=True)
@@ -69,10 +72,14 @@ def _figure(accumulators: Any, network: str, name: str) -> tuple[Decimal | None,
     """The remaining amount (individual, else family), notes on where it came from, and whether
     it was assumed (a total taken as all remaining, or no figure at all)."""
     tiers = (accumulators or {}).get(network) or {}
+    fallback = []
+    if not tiers and (accumulators or {}).get(NOT_STATED):
+        tiers = accumulators[NOT_STATED]
+        fallback = [f"{name}: {_NOT_STATED_STEP}"]
     for tier in ("individual", "family"):
         figure = tiers.get(tier) or {}
         remaining, total = _decimal(figure.get("remaining")), _decimal(figure.get("total"))
-        notes = (
+        notes = fallback + (
             [f"{name}: using the family figure (no individual one)."] if tier == "family" else []
         )
         if remaining is not None:
@@ -168,6 +175,9 @@ def estimate_course(
     total = charge * days
     loc: Mapping[str, Any] = (determination.get("levels_of_care") or {}).get(level) or {}
     terms: Mapping[str, Any] = loc.get(network) or {}
+    unstated = not terms and bool(loc.get(NOT_STATED))
+    if unstated:
+        terms = loc[NOT_STATED]
     what, inactive = (
         f"{LEVELS[level]} {NETWORKS[network]}",
         determination.get("status") == "inactive",
@@ -189,6 +199,13 @@ def estimate_course(
             f"so the client pays the full charge: {_days(days)} × {money(charge)} = {money(total)}."
         )
         return Estimate(total, total, ZERO, days, steps, unknown)
+    if unstated:
+        steps.append(f"Cost share: {_NOT_STATED_STEP}")
+    if terms.get("basis") in ("general_service_type", "plan"):
+        steps.append(
+            "Cost share: the payer states it for a general benefit, not for IOP itself; "
+            "confirm the IOP price by phone."
+        )
     if loc.get("covered") is None:
         unknown.append("coverage")
         steps.append(_unconfirmed(determination, what))

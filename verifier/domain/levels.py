@@ -17,32 +17,46 @@ from verifier.domain.rows import (
     COVERING,
     DENYING,
     INACTIVE,
-    pick,
+    is_placeholder,
     tier_of,
     unique,
 )
+from verifier.domain.terms import NOT_STATED, Tier, network_terms, placeholder_notes
 
 
 @dataclass(frozen=True, slots=True)
 class CareFamily:
-    """The codes a payer may use to answer for one level of care, most specific first."""
+    """The codes a payer may use to answer for one level of care, most specific first;
+    `facility` are the outpatient facility types among them (the rest are general)."""
 
     procedures: frozenset[str]
     service_types: tuple[str, ...]
+    facility: frozenset[str] = frozenset()
 
 
+SUBSTANCE_USE_TYPES = ("CJ", "AI", "AJ", "AK")
 FAMILIES: dict[str, CareFamily] = {
-    "iop_mental_health": CareFamily(frozenset({"S9480", "0905"}), ("CH", "CF", "A8", "MH", "A4")),
-    "iop_substance_use": CareFamily(frozenset({"H0015", "0906"}), ("CJ", "AI", "AJ", "AK")),
-    "php_mental_health": CareFamily(frozenset({"H0035", "0912", "0913"}), ("BB",)),
-    "php_substance_use": CareFamily(frozenset({"0912", "0913"}), ("BB",)),
+    "iop_mental_health": CareFamily(
+        frozenset({"S9480", "0905"}), ("CH", "CF", "A8", "MH", "A4"), frozenset({"CH"})
+    ),
+    "iop_substance_use": CareFamily(
+        frozenset({"H0015", "0906"}), SUBSTANCE_USE_TYPES, frozenset({"CJ"})
+    ),
+    # BB is Partial Hospitalization (Psychiatric): mental health only.
+    "php_mental_health": CareFamily(
+        frozenset({"H0035", "0912", "0913"}), ("BB",), frozenset({"BB"})
+    ),
+    # No service type names substance-use PHP: it rests on the substance-use rows, and a
+    # partial-hospitalization procedure row counts only beside them (_candidates).
+    "php_substance_use": CareFamily(
+        frozenset({"0912", "0913"}), SUBSTANCE_USE_TYPES, frozenset({"CJ"})
+    ),
 }
 
 BEHAVIORAL_TYPES = frozenset(
     stc for family in FAMILIES.values() for stc in family.service_types
 ) | {"A6", "A7", "CG", "CI", "RT", "BC"}
 
-COPAY_UNITS = {"27": "visit", "7": "day"}
 LIMIT_UNITS = {"VS": "visits", "DY": "days", "HS": "hours", "MN": "months", "YY": "years"}
 LIMIT_PERIODS = {
     "6": "hour",
@@ -65,6 +79,8 @@ LIMIT_PERIODS = {
 _AUTH_WORDS = r"(PRE-?CERT|PRIOR AUTH|PRE-?AUTH|AUTHORI[SZ]ATION)"
 _AUTH_REQUIRED = re.compile(rf"{_AUTH_WORDS}\w*\s*(IS\s+)?REQUIRED|REQUIRES\s+{_AUTH_WORDS}")
 _AUTH_NOT_REQUIRED = re.compile(r"NO\s+(PRE-?CERT|PRIOR AUTH|PRE-?AUTH|AUTHORI[SZ]ATION)")
+# A message that speaks for the whole plan wherever the payer put it ("Plan Requires PreCert").
+_PLAN_WIDE = re.compile(rf"PLAN\s+REQUIRES\s+{_AUTH_WORDS}")
 
 # Rows that decide a level of care at their basis: anything but a note without a benefit.
 _DECISIVE = COVERING | DENYING | {CONTACT}
@@ -96,10 +112,12 @@ def _candidates(benefits: Sequence[Benefit]) -> dict[str, _Candidates]:
     """Sort the rows among the levels of care in one pass. A row with a procedure speaks
     only by its procedure code; one without, by any of its service types."""
     found = {name: _Candidates([], []) for name in FAMILIES}
+    substance_use = any(set(SUBSTANCE_USE_TYPES).intersection(r.service_types) for r in benefits)
     for row in benefits:
         if row.procedure:
             for name in _BY_PROCEDURE.get(row.procedure.split(":", 1)[-1], ()):
-                found[name].procedure.append(row)
+                if name != "php_substance_use" or substance_use:
+                    found[name].procedure.append(row)
             continue
         taken: list[str] = []  # a row counts once, however many of its types match
         for stc in row.service_types:
@@ -114,51 +132,6 @@ def _decisive(rows: Sequence[Benefit]) -> bool:
     return any(row.code in _DECISIVE for row in rows)
 
 
-def _network_covered(rows: Sequence[Benefit], network: str) -> bool | None:
-    for wanted in (network, "W"):
-        said = {r.code for r in rows if r.network == wanted}
-        if not DENYING.isdisjoint(said):
-            return False
-        if not COVERING.isdisjoint(said):
-            return True
-    return None
-
-
-def _copay(row: Benefit) -> Decimal | None:
-    return row.amount
-
-
-def _coinsurance(row: Benefit) -> Decimal | None:
-    return row.percent
-
-
-def _terms(
-    rows: Sequence[Benefit], network: str, rank: dict[str, int]
-) -> tuple[NetworkTerms | None, list[str]]:
-    """In or out of network (Y, N): covered, and the copay and coinsurance rows B and A say."""
-    covered = _network_covered(rows, network)
-
-    def order(row: Benefit) -> int:  # the row's most specific service type for this family
-        return min([rank.get(stc, 99) for stc in row.service_types], default=99)
-
-    copays = [r for r in rows if r.code == "B"]
-    coins = [r for r in rows if r.code == "A"]
-    copay, copay_row, notes = pick(copays, _copay, network, order, "copay")
-    coinsurance, _, more = pick(coins, _coinsurance, network, order, "coinsurance")
-    if covered is None and copay is None and coinsurance is None:
-        return None, []
-    if covered is False:
-        return NetworkTerms(covered=False), []
-    unit = COPAY_UNITS.get(copay_row.time_period or "") if copay_row else None
-    terms = NetworkTerms(
-        covered=covered if covered is not None else True,
-        copay=copay.quantize(CENT) if copay is not None else None,
-        copay_unit=unit,
-        coinsurance=coinsurance,
-    )
-    return terms, notes + more
-
-
 def _limits(rows: Sequence[Benefit]) -> list[Limit]:
     limits: list[Limit] = []
     stated = [r for r in rows if r.code == "F"]
@@ -168,7 +141,7 @@ def _limits(rows: Sequence[Benefit]) -> list[Limit]:
         if row.quantity is not None:
             unit = LIMIT_UNITS.get(row.quantity_qualifier or "", row.quantity_qualifier)
             limits.append(Limit(row.quantity, unit, period))
-        elif row.amount:
+        elif row.amount and not is_placeholder(row.amount):
             limits.append(Limit(row.amount.quantize(CENT), "dollars", period))
     for row in rows:
         for hsd in row.deliveries:
@@ -195,6 +168,16 @@ def _prior_auth(rows: Sequence[Benefit]) -> bool | None:
     return True if _AUTH_REQUIRED.search(text) else None
 
 
+def _plan_prior_auth(plan_rows: Sequence[Benefit], every: Sequence[Benefit]) -> bool | None:
+    """Prior authorization the answer states for the whole plan: EB11 or an MSG on a
+    plan-level row, or a message saying the plan requires it wherever it stands."""
+    said = _prior_auth(plan_rows)
+    if said is not None:
+        return said
+    text = " ".join(m.upper() for row in every for m in row.messages)
+    return True if _PLAN_WIDE.search(text) else None
+
+
 def _covered(rows: Sequence[Benefit]) -> bool | None:
     said = {r.code for r in rows}
     if not COVERING.isdisjoint(said):
@@ -204,50 +187,96 @@ def _covered(rows: Sequence[Benefit]) -> bool | None:
     return None
 
 
+def _tiers(name: str, found: _Candidates, plan_rows: Sequence[Benefit]) -> list[Tier]:
+    """The level's rows by specificity: procedure, facility type, general type, plan."""
+    facility = FAMILIES[name].facility
+    by_facility = [r for r in found.service_type if facility.intersection(r.service_types)]
+    general = [r for r in found.service_type if not facility.intersection(r.service_types)]
+    tiers: list[Tier] = [
+        ("procedure", found.procedure),
+        ("facility_service_type", by_facility),
+        ("general_service_type", general),
+        ("plan", [r for r in plan_rows if r not in found.service_type]),
+    ]
+    return [(basis, rows) for basis, rows in tiers if rows]
+
+
 def _decide(
-    name: str, found: _Candidates, standing: list[Benefit], plan_inactive: bool
+    name: str,
+    found: _Candidates,
+    plan_rows: Sequence[Benefit],
+    plan_auth: bool | None,
+    plan_inactive: bool,
 ) -> LevelOfCare:
-    """One level of care: the most specific rows that decide it win (procedure > type > plan)."""
-    if _decisive(found.procedure):
-        basis, rows = "procedure", found.procedure
-    elif _decisive(found.service_type):
-        basis, rows = "service_type", found.service_type
-    else:
+    """One level of care: the most specific rows that decide it win (procedure > type > plan);
+    each figure then comes from the most specific row that states it."""
+    standing = [r for r in plan_rows if r.code in _STANDING]
+    tiers = _tiers(name, found, plan_rows)
+    deciding = next(((b, rows) for b, rows in tiers if _decisive(rows)), None)
+    if deciding is None or deciding[0] == "plan":
         level = LevelOfCare(basis="plan" if standing else "none")
         if plan_inactive:
             level.covered = False
             level.evidence = [r.cited() for r in standing if r.code in INACTIVE]
+        elif level.basis == "plan":
+            level.prior_auth_required = plan_auth
         return level
+    basis, rows = deciding
     rank = _RANKS[name]
-    in_network, notes_in = _terms(rows, "Y", rank)
-    out_network, notes_out = _terms(rows, "N", rank)
+
+    def order(row: Benefit) -> int:  # the row's most specific service type for this family
+        return min([rank.get(stc, 99) for stc in row.service_types], default=99)
+
+    covered = False if plan_inactive else _covered(rows)
+    cascade = covered is True
+    from_here = tiers[tiers.index(deciding) :]
+    blocks: dict[str, NetworkTerms | None] = {}
+    figure_rows: list[Benefit] = []
+    figure_notes: list[str] = []
+    for network in ("Y", "N", NOT_STATED):
+        terms, used, notes = network_terms(from_here, network, order, cascade)
+        blocks[network] = terms
+        figure_rows += used
+        figure_notes += notes
+    spoken = [r for _, tier in from_here for r in tier] if cascade else list(rows)
     rejections = [
         f"The payer flagged this benefit: {codes.describe(codes.REJECTION_REASONS, a.code)}"
         for r in rows
         for a in r.rejections
     ]
+    auth = _prior_auth(rows)
     level = LevelOfCare(
-        covered=False if plan_inactive else _covered(rows),
+        covered=covered,
         basis=basis,
-        prior_auth_required=_prior_auth(rows),
-        in_network=in_network,
-        out_of_network=out_network,
+        prior_auth_required=auth if auth is not None or covered is False else plan_auth,
+        in_network=blocks["Y"],
+        out_of_network=blocks["N"],
+        network_not_stated=blocks[NOT_STATED],
         limits=_limits(rows),
-        notes=unique([m for r in rows for m in r.messages] + notes_in + notes_out + rejections),
-        evidence=unique([r.cited() for r in rows]),
+        notes=unique(
+            [m for r in rows for m in r.messages]
+            + figure_notes
+            + rejections
+            + placeholder_notes([r for r in spoken if r.code in ("B", "F")])
+        ),
+        evidence=unique([r.cited() for r in rows] + [r.cited() for r in figure_rows]),
     )
     if plan_inactive:
-        level.in_network = level.out_of_network = None
+        level.in_network = level.out_of_network = level.network_not_stated = None
     return level
 
 
 def decide_levels(
     benefits: Sequence[Benefit], plan_rows: Sequence[Benefit], plan_inactive: bool
 ) -> dict[str, LevelOfCare]:
-    """Every level of care, from the answer's rows and those of them about the whole plan."""
+    """Every level of care, from the behavioral plan's rows and those of them about the
+    whole plan."""
     found = _candidates(benefits)
-    standing = [r for r in plan_rows if r.code in _STANDING]
-    return {name: _decide(name, found[name], standing, plan_inactive) for name in LEVELS_OF_CARE}
+    plan_auth = _plan_prior_auth(plan_rows, benefits)
+    return {
+        name: _decide(name, found[name], plan_rows, plan_auth, plan_inactive)
+        for name in LEVELS_OF_CARE
+    }
 
 
 def quantity_text(value: Decimal) -> str:

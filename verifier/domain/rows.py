@@ -103,6 +103,16 @@ def pick(
     return best, best_row, notes
 
 
+def is_placeholder(amount: Decimal | None) -> bool:
+    """An amount made only of nines (9999.99, 99999, 999999.99): payers' "no figure"
+    sentinel (medicare-cob-and-connectivity.md §4.2), never a dollar figure. Four nines at
+    least before the point, so that a real $99 or $999 copay or deductible stays money."""
+    if amount is None:
+        return False
+    whole, _, cents = format(amount, "f").partition(".")
+    return len(whole) >= 4 and set(whole) == {"9"} and set(cents) <= {"9"}
+
+
 def unique(items: Iterable[str]) -> list[str]:
     """Keep first occurrences, in order."""
     return list(dict.fromkeys(item for item in items if item))

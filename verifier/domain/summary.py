@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from verifier.domain.determination import (
     Accumulator,
     Accumulators,
     Determination,
-    LevelOfCare,
-    Limit,
-    NetworkTerms,
+    OtherPayer,
 )
+from verifier.domain.summary_levels import PERIOD_WORDS, level_sentence, money, percent
+
+__all__ = ["DISCLAIMER", "PERIOD_WORDS", "Contact", "money", "percent", "phone", "summarize"]
 
 DISCLAIMER = (
     "Benefits quoted are what the insurer reported electronically; they are not a guarantee of "
@@ -25,20 +25,7 @@ _STATUS = {
     "rejected": "The insurer rejected the inquiry",
     "payer_unavailable": "The insurer could not answer right now",
 }
-PERIOD_WORDS = {
-    "calendar_year": "per calendar year",
-    "service_year": "per benefit year",
-    "year": "per year",
-    "visit": "per visit",
-    "day": "per day",
-    "week": "per week",
-    "month": "per month",
-    "lifetime": "per lifetime",
-    "remaining": "remaining",
-    "lifetime_remaining": "remaining for life",
-    "admission": "per admission",
-    "episode": "per episode of care",
-}
+_NOT_STATED = "(the insurer does not distinguish network)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +40,6 @@ class Contact:
         return f"{name} at {phone(self.phone)}" if self.phone else name
 
 
-def money(value: Decimal) -> str:
-    return f"${value:,.0f}" if value == value.to_integral() else f"${value:,.2f}"
-
-
-def percent(value: Decimal) -> str:
-    return f"{(value * 100).normalize():f}%"
-
-
 def phone(number: str | None) -> str:
     digits = "".join(c for c in number or "" if c.isdigit())
     if len(digits) == 10:
@@ -68,66 +47,13 @@ def phone(number: str | None) -> str:
     return number or ""
 
 
-def _count(value: Decimal | None) -> str:
-    if value is None:
-        return "an unstated number of"
-    return f"{value.normalize():f}"
-
-
-def _limit(limit: Limit) -> str:
-    if limit.unit == "dollars" and limit.quantity is not None:
-        amount = money(limit.quantity)
-    else:
-        amount = f"{_count(limit.quantity)} {limit.unit or 'units'}"
-    period = PERIOD_WORDS.get(limit.period or "", "")
-    return f"{amount} {period}".strip()
-
-
-def _terms(terms: NetworkTerms | None, where: str) -> str | None:
-    if terms is None:
-        return None
-    if terms.covered is False:
-        return f"not covered {where}"
-    parts = []
-    if terms.copay is not None:
-        unit = f" per {terms.copay_unit}" if terms.copay_unit else ""
-        parts.append(f"{money(terms.copay)} copay{unit}")
-    if terms.coinsurance is not None:
-        parts.append(f"{percent(terms.coinsurance)} coinsurance")
-    if not parts:
-        return f"covered {where}, cost share not stated"
-    return f"{' and '.join(parts)} {where}"
-
-
-def _level(name: str, level: LevelOfCare) -> str:
-    if level.covered is None:
-        if level.basis in ("procedure", "service_type"):
-            return f"{name}: the insurer refers questions about this benefit elsewhere (see below)."
-        return f"{name}: not stated by the insurer; confirm by phone."
-    if level.covered is False:
-        return f"{name}: not covered."
-    pieces = [
-        t
-        for t in (
-            _terms(level.in_network, "in network"),
-            _terms(level.out_of_network, "out of network"),
-        )
-        if t
-    ]
-    sentence = f"{name}: covered"
-    sentence += f"; {'; '.join(pieces)}." if pieces else ", cost share not stated."
-    if level.prior_auth_required is True:
-        sentence += " Prior authorization is required."
-    elif level.prior_auth_required is False:
-        sentence += " No prior authorization is required."
-    if level.limits:
-        sentence += " Limit: " + ", ".join(_limit(lim) for lim in level.limits) + "."
-    return sentence
-
-
 def _accumulator(label: str, acc: Accumulators) -> list[str]:
     lines = []
-    for where, tiers in (("in network", acc.in_network), ("out of network", acc.out_of_network)):
+    for where, tiers in (
+        ("in network", acc.in_network),
+        ("out of network", acc.out_of_network),
+        (_NOT_STATED, acc.network_not_stated),
+    ):
         if tiers is None:
             continue
         parts = [
@@ -161,6 +87,11 @@ def _headline(d: Determination) -> str:
     if d.status == "inactive":
         ended = f"; it ended on {d.plan.coverage_end.isoformat()}" if d.plan.coverage_end else ""
         return f"{who}'s coverage with {payer} is not active{ended}. The plan covers no treatment."
+    if d.status == "unknown":
+        return (
+            f"{payer[0].upper()}{payer[1:]}'s answer states neither coverage nor a rejection, so "
+            "coverage is unknown: confirm by phone."
+        )
     reason = d.rejection.reason if d.rejection and d.rejection.reason else "no reason given"
     line = f"{_STATUS.get(d.status, 'No usable answer')} ({reason})."
     if d.rejection and d.rejection.retryable:
@@ -175,9 +106,12 @@ def summarize(
     *,
     demographics_corrected: bool = False,
     prior_auth_contact: Contact | None = None,
+    placeholders: dict[str, list[str]] | None = None,
+    um_named: bool = False,
 ) -> str:
     """A short text: status, IOP and PHP, costs, deductibles, whom to call, what is unknown."""
     lines = [_headline(d)]
+    lines += [_other_payer(d, other) for other in d.other_payers]
     if demographics_corrected:
         lines.append(
             "The insurer corrected the member's details: use the name and birth date it returned."
@@ -185,20 +119,27 @@ def summarize(
     if d.status == "active":
         levels = d.levels_of_care
         lines.append("Intensive outpatient (IOP):")
-        lines.append("- " + _level("Mental health", levels["iop_mental_health"]))
-        lines.append("- " + _level("Substance use", levels["iop_substance_use"]))
+        mh, sud = ("Mental health", "mental-health"), ("Substance use", "substance-use")
+        lines.append("- " + level_sentence(*mh, levels["iop_mental_health"], "IOP"))
+        lines.append("- " + level_sentence(*sud, levels["iop_substance_use"], "IOP"))
         lines.append("- Both together (dual diagnosis): " + d.dual_diagnosis.explanation)
         lines.append("Partial hospitalization (PHP):")
-        lines.append("- " + _level("Mental health", levels["php_mental_health"]))
-        lines.append("- " + _level("Substance use", levels["php_substance_use"]))
+        lines.append("- " + level_sentence(*mh, levels["php_mental_health"], "PHP"))
+        lines.append("- " + level_sentence(*sud, levels["php_substance_use"], "PHP"))
         lines += _accumulator("Deductible", d.deductible)
         lines += _accumulator("Out-of-pocket maximum", d.out_of_pocket)
-        lines += _calls(d, prior_auth_contact)
+        for label, which in (placeholders or {}).items():
+            lines += [
+                f"The insurer sent a placeholder of nines, not a figure, for the {w} {label}; "
+                "confirm it by phone."
+                for w in which
+            ]
+        lines += _calls(d, prior_auth_contact, um_named)
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
 
-def _calls(d: Determination, contact: Contact | None) -> list[str]:
+def _calls(d: Determination, contact: Contact | None, um_named: bool = False) -> list[str]:
     lines = []
     admin = d.behavioral_health_administrator
     if admin is not None:
@@ -207,12 +148,14 @@ def _calls(d: Determination, contact: Contact | None) -> list[str]:
             f"Behavioral health benefits are managed by {reach}: verify IOP and PHP with them."
         )
     iop = [d.levels_of_care["iop_mental_health"], d.levels_of_care["iop_substance_use"]]
-    if any(level.prior_auth_required for level in iop):
+    # a UM organisation the answer names is the number for prior authorization even when
+    # no row says authorization is required
+    if any(level.prior_auth_required for level in iop) or um_named:
         lines.append(f"For prior authorization, call {(contact or Contact(None, None)).text()}.")
     unknown = []
-    if d.deductible.in_network is None:
+    if d.deductible.in_network is None and d.deductible.network_not_stated is None:
         unknown.append("the deductible")
-    if d.out_of_pocket.in_network is None:
+    if d.out_of_pocket.in_network is None and d.out_of_pocket.network_not_stated is None:
         unknown.append("the out-of-pocket maximum")
     if any(level.covered and level.prior_auth_required is None for level in iop):
         unknown.append("whether prior authorization is needed")
@@ -222,3 +165,31 @@ def _calls(d: Determination, contact: Contact | None) -> list[str]:
     if unknown:
         lines.append("Worth a phone call to confirm: " + ", ".join(unknown) + ".")
     return lines
+
+
+_ROLE_WORDS = {"secondary": "the secondary payer", "tertiary": "the third payer"}
+
+
+def _other_payer(d: Determination, other: OtherPayer) -> str:
+    """Who pays first, in the summary's first lines: a Medicare Advantage plan or a primary
+    payer is billed before the insurer that answered."""
+    payer = d.payer.name or "the insurer"
+    name = other.name or "another payer (not named)"
+    reach = f" ({phone(other.phone)})" if other.phone else ""
+    span = ""
+    if other.coverage_begin or other.coverage_end:
+        since = other.coverage_begin.isoformat() if other.coverage_begin else "?"
+        until = f" to {other.coverage_end.isoformat()}" if other.coverage_end else ""
+        span = f" Reported from {since}{until}; check it covers the date of service."
+    if other.role == "medicare_advantage":
+        return (
+            f"Bill {name}{reach} first: the member is enrolled in a Medicare Advantage plan, "
+            f"which pays instead of {payer}; verify benefits with that plan.{span}"
+        )
+    if other.role == "primary":
+        return (
+            f"Bill {name}{reach} first: it is the primary payer, and {payer} pays after it.{span}"
+        )
+    if other.role in _ROLE_WORDS:
+        return f"{name}{reach} is {_ROLE_WORDS[other.role]}, after {payer}.{span}"
+    return f"Other coverage reported: {name}{reach}; confirm which pays first.{span}"

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
+from verifier.ports import PhoneFacts
 from verifier.records import VerificationRecord
 from verifier.service import VerificationService
 from verifier.services.staff import Staff
 
 
-class PhoneFactStore(Protocol):
-    def add(
-        self,
-        verification_id: str,
-        facts: dict[str, Any],
-        by: str | None,
-        by_name: str | None,
-        now: Any,
-    ) -> dict[str, Any]: ...
-
-
 def record_call(
     records: VerificationService,
-    calls: PhoneFactStore,
+    calls: PhoneFacts,
     verification_id: str,
     facts: dict[str, Any],
     by: Staff,

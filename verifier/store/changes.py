@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.domain.changes import Change
+from verifier.ports import ChangeQuery
 from verifier.store.engine import transaction
 from verifier.store.repository import before_day_after, protector, start_of_day
 from verifier.store.tables import change_events as t
@@ -19,16 +19,6 @@ from verifier.store.tables import change_events as t
 # Built once (see verifier/store/repository.py): every re-verification writes its events.
 _DELETE_EVENTS = delete(t).where(t.c.verification_id == bindparam("verification_id"))
 _INSERT_EVENTS = insert(t)
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeQuery:
-    member_id: str | None = None
-    kind: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 class SqlChangeStore:

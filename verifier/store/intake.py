@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from verifier.services.intake_queue import IntakeItem
+from verifier.ports import IntakeItem
 from verifier.store.engine import transaction
 from verifier.store.repository import from_row
 from verifier.store.tables import intake_follow_ups as f

@@ -8,7 +8,6 @@ database's write lock, which gives the same one-claimer-per-job guarantee on one
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,28 +25,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from verifier.ports import Job
 from verifier.records import VerificationRecord
 from verifier.store.engine import transaction
 from verifier.store.repository import protector, to_row
 from verifier.store.tables import OPEN_JOB, jobs, verifications
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
-
-
-@dataclass(slots=True)
-class Job:
-    id: str
-    verification_id: str
-    member_id: str
-    payer_id: str
-    source: str
-    state: str
-    attempts: int
-    max_attempts: int
-    run_after: datetime
-    callback_url: str | None = None
-    last_error: str | None = None
-    locked_by: str | None = None
 
 
 def _job(row: RowMapping) -> Job:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from verifier.domain.edition import second_edition
 from verifier.records import RecordPage, RecordQuery, VerificationRecord
 from verifier.store.engine import one_statement
 from verifier.store.tables import protector_of
@@ -110,7 +111,9 @@ class SqlVerificationRepository:
         }
         with one_statement(self._sessions) as connection:
             row = connection.execute(_PREVIOUS, parameters).first()
-        return None if row is None else (str(row[0]), row[1])
+        if row is None:
+            return None
+        return str(row[0]), second_edition(row[1]) or {}
 
     def ping(self) -> None:
         """Run `SELECT 1`; raises sqlalchemy OperationalError if the database is unreachable."""
@@ -187,7 +190,7 @@ def from_row(row: RowMapping) -> VerificationRecord:
         completed_at=row["completed_at"],
         raw_response=row["raw_response"],
         response_format=row["response_format"],
-        determination=row["determination"],
+        determination=second_edition(row["determination"]),
         summary=row["summary"],
         error=row["error"],
         status=row["status"],

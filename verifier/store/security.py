@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from verifier.ports import AuditQuery
 from verifier.security.keys import ApiKey, NewKey, digest
 from verifier.store.engine import one_statement
 from verifier.store.repository import before_day_after, start_of_day
@@ -74,17 +74,6 @@ class SqlKeyStore:
     def count(self) -> int:
         with self._sessions() as s, s.begin():
             return int(s.execute(select(func.count()).select_from(api_keys)).scalar_one())
-
-
-@dataclass(frozen=True, slots=True)
-class AuditQuery:
-    key_id: str | None = None
-    resource_id: str | None = None
-    action: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    limit: int = 100
-    offset: int = 0
 
 
 class SqlAuditLog:

@@ -183,7 +183,7 @@ def index() -> ResponseReturnValue:
 
 
 def _changes(record: VerificationRecord) -> list[dict[str, Any]]:
-    from verifier.store.changes import ChangeQuery
+    from verifier.ports import ChangeQuery
 
     store = getattr(services(), "changes", None) or getattr(services().service, "changes", None)
     if store is None or not hasattr(store, "find"):

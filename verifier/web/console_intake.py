@@ -8,9 +8,9 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from verifier.ports import IntakeItem
 from verifier.services.intake_queue import (
     STATUSES,
-    IntakeItem,
     NotAnIntake,
     UnknownStatus,
     intake_queue,

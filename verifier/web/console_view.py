@@ -62,10 +62,31 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+BASIS_WORDS = {
+    "procedure": "the program's own code",
+    "facility_service_type": "outpatient facility benefit",
+    "general_service_type": "general benefit; IOP price to confirm",
+    "plan": "plan-wide; IOP price to confirm",
+}
+ROLE_WORDS = {
+    "primary": "Bill first (primary payer)",
+    "medicare_advantage": "Bill first (Medicare Advantage plan, instead of Medicare)",
+    "secondary": "Secondary payer",
+    "tertiary": "Third payer",
+    "other": "Other coverage (order not stated)",
+}
+
+
 def terms(value: dict[str, Any] | None) -> str:
-    """One network's cost share in words."""
+    """One network's cost share in words, with what it rests on."""
     if value is None:
         return "Not stated"
+    basis = BASIS_WORDS.get(value.get("basis") or "")
+    said = _cost_share(value)
+    return f"{said} ({basis})" if basis and value.get("covered") is not False else said
+
+
+def _cost_share(value: dict[str, Any]) -> str:
     if value.get("covered") is False:
         return "Not covered"
     parts = []
@@ -116,6 +137,9 @@ def level_rows(determination: dict[str, Any]) -> list[dict[str, Any]]:
                 "covered": tri(level.get("covered")),
                 "in_network": terms(level.get("in_network")),
                 "out_of_network": terms(level.get("out_of_network")),
+                "network_not_stated": terms(level["network_not_stated"])
+                if level.get("network_not_stated")
+                else None,
                 "limits": limits(level.get("limits") or []),
                 "prior_auth": tri(level.get("prior_auth_required"), "Required", "Not required"),
                 "basis": level.get("basis") or "none",
@@ -149,7 +173,11 @@ def _meter(label: str, figure: dict[str, Any] | None) -> dict[str, Any] | None:
 def meters(accumulators: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Progress toward a deductible or out-of-pocket maximum, per network and tier."""
     found = []
-    for network, where in (("in_network", "In network"), ("out_of_network", "Out of network")):
+    for network, where in (
+        ("in_network", "In network"),
+        ("out_of_network", "Out of network"),
+        ("network_not_stated", "Network not stated by the payer"),
+    ):
         tiers = (accumulators or {}).get(network) or {}
         for tier in ("individual", "family"):
             meter = _meter(f"{where}, {tier}", tiers.get(tier))
@@ -158,9 +186,23 @@ def meters(accumulators: dict[str, Any] | None) -> list[dict[str, Any]]:
     return found
 
 
+def payer_order(determination: dict[str, Any] | None) -> list[str]:
+    """The other payers the answer names, whom to bill first first."""
+    lines = []
+    for other in (determination or {}).get("other_payers") or []:
+        role = ROLE_WORDS.get(other.get("role") or "", ROLE_WORDS["other"])
+        details = [str(other[key]) for key in ("plan", "member_id") if other.get(key)] + (
+            [phone(other["phone"])] if other.get("phone") else []
+        )
+        more = f" ({', '.join(details)})" if details else ""
+        lines.append(f"{role}: {other.get('name') or 'not named'}{more}.")
+    return lines
+
+
 def calls(record: VerificationRecord) -> list[str]:
-    """Whom to call: the summary's contact lines and the behavioral-health administrator."""
-    lines = [
+    """Whom to bill and call: other payers in order, the summary's contact lines and the
+    behavioral-health administrator."""
+    lines = payer_order(record.determination) + [
         line.strip()
         for line in (record.summary or "").splitlines()
         if line.strip().startswith(_CALL_LINES)

@@ -149,12 +149,17 @@ def vob_pdf(
     return bytes(weasyprint.HTML(string=html, base_url=base_url).write_pdf())
 
 
+def pdf_for_api(record: VerificationRecord, caller: str, args: Any) -> bytes:
+    """The VOB PDF an API caller named `caller` exports."""
+    return vob_pdf(record, verified_by_name(record) or caller, exported_by=caller, args=args)
+
+
 def verified_by_name(record: VerificationRecord) -> str | None:
     """The name of the key that asked for this verification, from the audit trail."""
     services = current_app.extensions["verifier"]
     if services.audit is None or services.keys is None or not hasattr(services.audit, "find"):
         return None
-    from verifier.store.security import AuditQuery
+    from verifier.ports import AuditQuery
 
     rows, _ = services.audit.find(AuditQuery(resource_id=record.id, action="create"))
     key_ids = [row["key_id"] for row in rows if row.get("key_id")]

@@ -1,0 +1,33 @@
+"""The SQL stores, all on one engine built from the settings: the only place one is built."""
+
+from __future__ import annotations
+
+from verifier.ports import Stores
+from verifier.security.protector import load_protector
+from verifier.settings import Settings
+from verifier.store.changes import SqlChangeStore
+from verifier.store.engine import make_engine, make_session_factory
+from verifier.store.intake import SqlIntakeQueue
+from verifier.store.limits import SqlRateLimits
+from verifier.store.phone import SqlPhoneFacts
+from verifier.store.queue import SqlJobQueue
+from verifier.store.repository import SqlVerificationRepository
+from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
+
+
+def sql_stores(settings: Settings) -> Stores:
+    """Every store on the database `settings` name, with its encryption keys."""
+    engine = make_engine(settings.database_url, load_protector(settings))
+    sessions = make_session_factory(engine)
+    return Stores(
+        repository=SqlVerificationRepository(sessions),
+        queue=SqlJobQueue(sessions, lease_seconds=settings.job_lease_seconds),
+        changes=SqlChangeStore(sessions),
+        keys=SqlKeyStore(sessions),
+        audit=SqlAuditLog(sessions),
+        idempotency=SqlIdempotency(sessions),
+        phone=SqlPhoneFacts(sessions),
+        limits=SqlRateLimits(sessions),
+        intake=SqlIntakeQueue(sessions),
+        close=engine.dispose,
+    )
