@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
 .PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
@@ -15,7 +17,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/verifier serve
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility checks, from npm as the lock file pins it.
+$(AXE): tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(AXE)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -29,4 +36,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache tests/e2e/node_modules

@@ -18,6 +18,7 @@ from verifier.ports import (
     AuditLog,
     ChangeLog,
     Idempotency,
+    IntakeFollowUps,
     JobQueue,
     KeyStore,
     Maintenance,
@@ -50,6 +51,7 @@ class Services:
     changes: ChangeLog
     reverifications: Reverifications
     maintenance: Maintenance
+    intake: IntakeFollowUps  # the intake queue's follow-ups (verifier/store/intake.py)
 
 
 def adapter_cache(
@@ -120,4 +122,5 @@ def bootstrap(
         changes=stores.changes,
         reverifications=stores.reverifications,
         maintenance=stores.maintenance,
+        intake=stores.intake,
     )

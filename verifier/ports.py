@@ -94,6 +94,34 @@ class ChangeLog(Protocol):
 
     def find(self, query: ChangeQuery) -> tuple[list[dict[str, Any]], int]: ...
 
+    def recent(self, kinds: Sequence[str], since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Events of these kinds created since `since`, newest first, at most `limit`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeItem:
+    """One intake submission: its verification (request with contact and consent, and the
+    outcome) and where staff are with it. `changed_at` and `changed_by` are None while new."""
+
+    record: VerificationRecord
+    status: str
+    changed_at: datetime | None = None
+    changed_by: str | None = None
+
+
+class IntakeFollowUps(Protocol):
+    """Intake submissions (verifications whose job came from the intake endpoint) and staff's
+    follow-up of each: new (no follow-up yet), contacted or closed."""
+
+    def find(self, status: str | None, limit: int, offset: int) -> tuple[list[IntakeItem], int]: ...
+
+    def mark(
+        self, verification_id: str, status: str, by: str | None, by_name: str | None, at: datetime
+    ) -> bool:
+        """False when no intake submission has this id."""
+        ...
+
 
 class RateLimits(Protocol):
     def allow(self, bucket: str, limit: int) -> float | None:
@@ -195,4 +223,5 @@ class Stores:
     limits: RateLimits
     reverifications: Reverifications
     maintenance: Maintenance
+    intake: IntakeFollowUps
     close: Callable[[], None] = field(default=_nothing)

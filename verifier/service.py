@@ -13,6 +13,7 @@ from concurrent.futures import TimeoutError as StillWaiting
 from contextvars import copy_context
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Protocol
 
 from adapters.base import (
@@ -93,6 +94,11 @@ class VerificationService:
         default_factory=lambda: ThreadPoolExecutor(max_workers=32, thread_name_prefix="payer"),
         repr=False,
     )
+    # Where a verification the caller stopped waiting for (`verify_within`) goes on.
+    _background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="answer"),
+        repr=False,
+    )
 
     def payer(self, payer_id: str) -> PayerSettings:
         payer = self.directory.get(payer_id)
@@ -141,6 +147,29 @@ class VerificationService:
         record = self._pending(request, payer, body)
         self.repository.add(record)
         self.complete(record, request, payer, first_attempt=True, within=self.answer_within)
+        return record
+
+    def verify_within(
+        self, request: VerificationRequest, body: dict[str, Any], wait: float
+    ) -> VerificationRecord:
+        """`verify`, but the caller waits at most `wait` seconds: a slower payer's answer is
+        stored when it lands, and the record returned meanwhile is still pending. (A process
+        that stops before then leaves it pending; verify again.) Raises UnknownPayer."""
+        payer = self.payer(request.payer_id)
+        record = self._pending(request, payer, body)
+        self.repository.add(record)
+        asked = replace(record)  # what the caller sees if it stops waiting
+        call = self._background.submit(
+            copy_context().run,
+            partial(self.complete, first_attempt=True, within=self.answer_within),
+            record,
+            request,
+            payer,
+        )
+        try:
+            call.result(timeout=wait)
+        except StillWaiting:
+            return asked
         return record
 
     def enqueue(

@@ -190,6 +190,12 @@ class Settings:
         "`timeout` record (async requests and jobs keep trying); `verifier serve` gives "
         "gunicorn 30 s more than this, so a worker is never killed mid-verification",
     )
+    console_wait_seconds: float = setting(
+        8.0,
+        SECONDS,
+        'how long the console\'s "Start a verification" waits for the payer before it shows '
+        "the record as pending and updates the page when the answer lands",
+    )
     job_lease_seconds: int = setting(
         300, WHOLE_SECONDS, "how long a worker holds a job before another may take it"
     )

@@ -47,7 +47,7 @@ def record(record_id: str, created_at: datetime = T0, **fields: Any) -> Verifica
 def test_upgrade_creates_the_schema_at_head(database_url: str) -> None:
     assert current(database_url) is None
     upgrade(database_url)
-    assert current(database_url) == head() == "0008_audit_person"
+    assert current(database_url) == head() == "0009"
 
 
 def test_upgrading_twice_is_a_no_op(
@@ -55,7 +55,7 @@ def test_upgrading_twice_is_a_no_op(
 ) -> None:
     repository.add(record("a"))
     upgrade(database_url)
-    assert current(database_url) == head() == "0008_audit_person"
+    assert current(database_url) == head() == "0009"
     assert repository.get("a") is not None
 
 

@@ -22,6 +22,8 @@ from verifier.domain.phone import with_phone_facts
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
+from verifier.services.calls import record_call
+from verifier.services.staff import Staff
 from verifier.settings import current_settings
 
 blp = Blueprint(
@@ -143,12 +145,10 @@ class PhoneFacts(MethodView):
         """Record what a payer representative confirmed on a call (rep, call reference, coverage,
         prior auth and its phone, day or visit limits); the record shows it beside the payer's
         electronic answer."""
-        record = service().get(verification_id)
         key = g.get("api_key")
-        current_app.extensions["verifier"].phone.add(
-            record.id, data, key.id if key else None, key.name if key else None, service().clock()
-        )
-        return presented(record)
+        by = Staff(key.id, key.name) if key else Staff(None, None)
+        phone = current_app.extensions["verifier"].phone
+        return presented(record_call(service(), phone, verification_id, data, by))
 
 
 @blp.route("/<string:verification_id>/history")

@@ -59,6 +59,17 @@ class SqlChangeStore:
             if rows:
                 connection.execute(_INSERT_EVENTS, rows)
 
+    def recent(self, kinds: Sequence[str], since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Events of these kinds created since `since`, newest first, at most `limit`."""
+        statement = (
+            select(t)
+            .where(t.c.kind.in_(list(kinds)), t.c.created_at >= since)
+            .order_by(t.c.created_at.desc(), t.c.id)
+            .limit(limit)
+        )
+        with self._sessions() as s, s.begin():
+            return [dict(row) for row in s.execute(statement).mappings().all()]
+
     def find(self, query: ChangeQuery) -> tuple[list[dict[str, Any]], int]:
         conditions: list[ColumnElement[bool]] = []
         if query.member_id:

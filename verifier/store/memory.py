@@ -21,6 +21,7 @@ from verifier.intake import local_today, service_date
 from verifier.ports import AuditQuery, ChangeQuery, Job, Stores
 from verifier.records import COMPLETE, RecordPage, RecordQuery, VerificationRecord
 from verifier.security.keys import ApiKey, NewKey, digest
+from verifier.store.memory_intake import MemoryIntakeFollowUps
 from verifier.store.queue import DEAD, DONE, QUEUED, RUNNING, backoff
 from verifier.store.reverifications import outcome
 
@@ -228,6 +229,12 @@ class MemoryChangeLog:
         ]
         return copy.deepcopy(found[query.offset : query.offset + query.limit]), len(found)
 
+    def recent(self, kinds: Sequence[str], since: datetime, limit: int) -> list[dict[str, Any]]:
+        found = [
+            e for e in reversed(self.events) if e["kind"] in kinds and e["created_at"] >= since
+        ]
+        return copy.deepcopy(found[:limit])
+
 
 class MemoryKeyStore:
     def __init__(self) -> None:
@@ -399,4 +406,5 @@ def memory_stores(clock: Callable[[], datetime] | None = None) -> Stores:
         idempotency=MemoryIdempotency(),
         phone=MemoryPhoneFacts(),
         limits=MemoryRateLimits(),
+        intake=MemoryIntakeFollowUps(repository, queue),
     )

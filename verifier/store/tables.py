@@ -133,7 +133,7 @@ jobs = Table(
     # The blind index of the person asked about (subscriber, patient, date of service), so two
     # people on one family member id never share a job; empty for jobs from before 0007.
     Column("person", String(128), nullable=False, server_default=""),
-    Column("source", String(16), nullable=False),
+    Column("source", String(16), nullable=False, index=True),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer(), nullable=False),
     Column("max_attempts", Integer(), nullable=False),
@@ -242,4 +242,17 @@ rate_windows = Table(
     Column("events", Integer(), nullable=False),
     # Old windows are deleted by start.
     Index("ix_rate_windows_window_start", "window_start"),
+)
+
+# Staff's follow-up of an intake submission (a verification whose job's source is `intake`):
+# no row means new. Who changed it last and when; the audit trail keeps every change.
+INTAKE_STATUSES = ("new", "contacted", "closed")
+intake_follow_ups = Table(
+    "intake_follow_ups",
+    metadata,
+    Column("verification_id", String(32), primary_key=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Column("changed_by", String(32), nullable=True),
+    Column("changed_by_name", String(100), nullable=True),
 )

@@ -11,6 +11,7 @@ from verifier.security.protector import load_protector
 from verifier.settings import Settings
 from verifier.store.changes import SqlChangeStore
 from verifier.store.engine import make_engine, make_session_factory
+from verifier.store.intake import SqlIntakeQueue
 from verifier.store.limits import SqlRateLimits
 from verifier.store.phone import SqlPhoneFacts
 from verifier.store.queue import SqlJobQueue
@@ -49,5 +50,6 @@ def sql_stores(settings: Settings) -> Stores:
         limits=SqlRateLimits(sessions),
         reverifications=SqlReverifications(sessions),
         maintenance=SqlMaintenance(engine),
+        intake=SqlIntakeQueue(sessions),
         close=engine.dispose,
     )

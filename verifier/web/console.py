@@ -1,8 +1,12 @@
 """The staff console: sign in as yourself through the identity provider (or with an API key in
 development), list and search verifications, read one, verify again, and print or download its
-verification of benefits (VOB).
+verification of benefits (VOB). Starting a verification and recording a call are in
+`console_checks`, the intake queue in `console_intake`, the alerts in `console_alerts`: they add
+their pages to this blueprint.
 
-Server-rendered HTML with no scripts. Needs `SECRET_KEY`; see `console_auth` for the session.
+Server-rendered HTML that works without scripts; one small script of our own (static/console.js)
+shows "asking the payer…" and updates a page when a slow payer's answer lands. Needs
+`SECRET_KEY`; see `console_auth` for the session.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from werkzeug.exceptions import HTTPException
 from schemas.request import VerificationRequestSchema
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
+from verifier.security.staff import StaffMember
 from verifier.service import NotFound, UnknownPayer
+from verifier.services.staff import Staff
 from verifier.settings import current_settings
 from verifier.web import console_oidc
 from verifier.web import console_view as view
@@ -51,6 +57,7 @@ from verifier.web.console_auth import (
     write_audit,
 )
 from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
+from verifier.web.console_sources import sources
 from verifier.web.vob import render_vob, verified_by_name, vob_pdf
 
 bp = Blueprint(
@@ -124,7 +131,16 @@ def _safe_next(target: str | None) -> str:
     return url_for("console.index")
 
 
-def _record(verification_id: str) -> VerificationRecord:
+def staff() -> Staff:
+    """Who is signed in, as the use cases record them: a person signed in through the identity
+    provider by their email (their subject is in the audit trail), or a development key."""
+    who = current_key()
+    if isinstance(who, StaffMember):
+        return Staff(None, (who.email or who.name)[:100])
+    return Staff(who.id, who.name)
+
+
+def record_or_404(verification_id: str) -> VerificationRecord:
     try:
         record: VerificationRecord = services().service.get(verification_id)
     except NotFound:
@@ -231,15 +247,29 @@ def _changes(record: VerificationRecord) -> list[dict[str, Any]]:
 @bp.get("/verifications/<verification_id>")
 def detail(verification_id: str) -> ResponseReturnValue:
     audit("read", verification_id)
-    record = _record(verification_id)
+    return detail_page(record_or_404(verification_id))
+
+
+def detail_page(
+    record: VerificationRecord,
+    call_errors: dict[str, list[str]] | None = None,
+    call_form: Any = None,
+) -> str:
+    """A verification's page; `call_errors` and `call_form` refill a phone-call form the API's
+    schema refused."""
     facts = phone_facts(record)
     determination = with_calls(record, facts)
     return render_template(
         "console_detail.html",
         course=course_estimate(determination, request.args),
         facts=fact_lines(facts),
+        sources=sources(determination),
+        call_errors=call_errors or {},
+        call_form=call_form or {},
+        call_levels=view.LEVELS,
         record=record,
         name=view.member_name(record),
+        asked=view.asked_person(record),
         badges=view.badges(record.determination),
         summary=[line for line in (record.staff_summary or "").splitlines() if line.strip()],
         identity=view.identity_flag(record),
@@ -258,7 +288,7 @@ def verify_again(verification_id: str) -> ResponseReturnValue:
     audit("create")
     if not current_key().allows(WRITE):
         abort(403, description=f"Your key may not verify; it needs the scope {WRITE}.")
-    record = _record(verification_id)
+    record = record_or_404(verification_id)
     back = redirect(url_for("console.detail", verification_id=record.id), 303)
     try:
         data = VerificationRequestSchema().load(record.request)
@@ -283,7 +313,7 @@ def _verified_by(record: VerificationRecord) -> str:
 @bp.get("/verifications/<verification_id>/vob")
 def vob(verification_id: str) -> ResponseReturnValue:
     audit("export", verification_id)
-    record = _record(verification_id)
+    record = record_or_404(verification_id)
     return render_vob(
         record, _verified_by(record), exported_by=current_key().name, args=request.args
     )
@@ -292,7 +322,11 @@ def vob(verification_id: str) -> ResponseReturnValue:
 @bp.get("/verifications/<verification_id>/vob.pdf")
 def vob_download(verification_id: str) -> ResponseReturnValue:
     audit("export", verification_id)
-    record = _record(verification_id)
+    record = record_or_404(verification_id)
     pdf = vob_pdf(record, _verified_by(record), exported_by=current_key().name, args=request.args)
     disposition = f'attachment; filename="vob-{record.id}.pdf"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+
+
+# Their routes join this blueprint when imported; they import `bp` from here, so they come last.
+from verifier.web import console_alerts, console_checks, console_intake  # noqa: E402, F401

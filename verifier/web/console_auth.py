@@ -183,9 +183,9 @@ def check_csrf() -> None:
         abort(400, description="This form has expired. Go back, reload the page and try again.")
 
 
-def audit(action: str, resource_id: str | None = None) -> None:
+def audit(action: str, resource_id: str | None = None, resource: str = "verification") -> None:
     """Ask for an audit row for this request; it is written with the response's status."""
-    g.console_audit = (action, resource_id)
+    g.console_audit = (action, resource_id, resource)
 
 
 def write_audit(response: Response) -> None:
@@ -201,7 +201,7 @@ def write_audit(response: Response) -> None:
         subject=person.subject if person else None,
         email=person.email if person else None,
         action=event[0],
-        resource="verification",
+        resource=event[2],
         resource_id=event[1],
         route=request.url_rule.rule if request.url_rule else request.path[:100],
         method=request.method,
@@ -212,7 +212,7 @@ def write_audit(response: Response) -> None:
 
 
 def secure_headers(response: Response) -> None:
-    """PHI on every page: never cached, never framed, no scripts, no referrer."""
+    """PHI on every page: never cached, never framed, no scripts but our own, no referrer."""
     nonce = g.get("console_nonce", "")
     # Signing out may end the provider's session too: that form's redirect goes there.
     provider = console_oidc.origin()
@@ -222,7 +222,7 @@ def secure_headers(response: Response) -> None:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; script-src 'none'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
         f"style-src 'self' 'nonce-{nonce}'; form-action 'self'{provider}; frame-ancestors 'none'; "
         "base-uri 'none'"
     )

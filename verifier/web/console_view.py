@@ -270,6 +270,7 @@ def list_row(record: VerificationRecord) -> dict[str, Any]:
         "created": when(record.created_at),
         "member_id": record.member_id,
         "name": member_name(record),
+        "asked": asked_person(record),
         "payer_id": record.payer_id,
         "state": record.state,
         "status": record.status or "—",
@@ -289,3 +290,11 @@ def change_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for item in items
     ]
+
+
+def asked_person(record: VerificationRecord) -> dict[str, str]:
+    """The person staff or the intake form asked about, as they entered them: name and birth
+    date (the payer may have answered for someone else; see `identity_flag`)."""
+    asked = asked_about(record.request)
+    name = " ".join(part for part in (asked.first_name, asked.last_name) if part) or "—"
+    return {"name": name, "date_of_birth": when(asked.date_of_birth)}

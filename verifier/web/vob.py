@@ -15,6 +15,7 @@ from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
 from verifier.settings import current_settings
 from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
+from verifier.web.console_sources import sources
 from verifier.web.console_view import (
     calls,
     identity_flag,
@@ -107,6 +108,7 @@ def vob_context(
         "out_of_pocket": _accumulator_rows(determination.get("out_of_pocket")),
         "calls": calls(record),
         "phone_facts": fact_lines(facts),
+        "sources": sources(determination),
         "course": course_estimate(determination, args if args is not None else MultiDict()),
         "service_date": record.request.get("service_date") or when(record.created_at.date()),
         "verified_by": verified_by,
