@@ -10,12 +10,11 @@ from flask_smorest import abort
 
 from schemas.estimate import EstimateRequestSchema, EstimateSchema
 from verifier.api.parsing import Blueprint
-from verifier.domain.estimate import Schedule, cents, estimate_course
+from verifier.domain.estimate import Schedule, cents
 from verifier.domain.summary import DISCLAIMER
-from verifier.records import COMPLETE
+from verifier.services.reading import NotEstimable, estimate_from, read
 
 blp = Blueprint("estimates", __name__, url_prefix="/v1/verifications", description="Cost estimates")
-ESTIMABLE = ("active", "inactive")
 
 
 @blp.route("/<string:verification_id>/estimate")
@@ -30,30 +29,20 @@ class Estimate(MethodView):
         remaining out-of-pocket maximum. Figures the payer did not give are listed in `unknown`
         and assumed the costly way; `steps` explains the reasoning for an admissions coordinator.
         """
-        record = current_app.extensions["verifier"].service.get(verification_id)
-        determination = record.determination
-        if record.state != COMPLETE or determination is None:
-            abort(
-                409,
-                message=f"This verification is {record.state} and has no payer answer to "
-                "estimate from; verify the member again first.",
-            )
-        status = determination.get("status")
-        if status not in ESTIMABLE:
-            abort(
-                409,
-                message=f"The payer's answer was '{status}', which gives no benefits to estimate "
-                "from; fix the member data or verify again later.",
-            )
+        services = current_app.extensions["verifier"]
+        seen = read(services.service, services.phone, verification_id)
         schedule = Schedule(
             days_per_week=data["days_per_week"],
             weeks=data["weeks"],
             charge_per_day=data["charge_per_day"],
             network=data["network"],
         )
-        estimate = estimate_course(determination, data["level"], schedule=schedule)
+        try:
+            estimate = estimate_from(seen, data["level"], schedule)
+        except NotEstimable as refused:
+            abort(409, message=str(refused))
         return {
-            "verification_id": record.id,
+            "verification_id": verification_id,
             "level": data["level"],
             "network": data["network"],
             "days_per_week": schedule.days_per_week,

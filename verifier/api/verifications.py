@@ -18,11 +18,11 @@ from schemas.request import VerificationRequestSchema
 from verifier.api.errors import MESSAGES
 from verifier.api.paging import page as page_body
 from verifier.api.parsing import Blueprint
-from verifier.domain.phone import with_phone_facts
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
 from verifier.services.calls import record_call
+from verifier.services.reading import Read, as_seen, read_all
 from verifier.services.staff import Staff
 from verifier.settings import current_settings
 
@@ -84,7 +84,7 @@ def answer(record: VerificationRecord, fresh: bool = False) -> Any:
     """The record as a response; a `fresh` one was made by this request, so no call can have
     been recorded against it yet and its phone facts need no lookup."""
     g.resource_id = record.id
-    shown = _view(record, []) if fresh else presented(record)
+    shown = _view(as_seen(record, [])) if fresh else presented(record)
     if record.state != "pending":
         return shown
     location = url_for("verifications.VerificationById", verification_id=record.id)
@@ -114,18 +114,15 @@ def presented(record: VerificationRecord) -> dict[str, Any]:
 
 def presented_many(records: list[VerificationRecord]) -> list[dict[str, Any]]:
     """Records as the API shows them: phone-verified facts laid over each determination."""
-    store = current_app.extensions["verifier"].phone
-    ids = [record.id for record in records]
-    facts = store.for_verifications(ids) if store is not None else {i: [] for i in ids}
-    return [_view(record, facts[record.id]) for record in records]
+    return [_view(seen) for seen in read_all(current_app.extensions["verifier"].phone, records)]
 
 
-def _view(record: VerificationRecord, facts: list[dict[str, Any]]) -> dict[str, Any]:
+def _view(seen: Read) -> dict[str, Any]:
+    record, facts = seen.record, seen.calls
     view = {name: getattr(record, name) for name in VerificationRecord.__dataclass_fields__}
     view["identity"] = record.identity.as_json()
     view["summary"] = record.staff_summary
-    if record.determination is not None:
-        view["determination"] = with_phone_facts(record.determination, facts)
+    view["determination"] = seen.determination
     view["phone_facts"] = [
         {
             **entry["facts"],

@@ -56,7 +56,7 @@ from verifier.web.console_auth import (
     signed_in_before,
     write_audit,
 )
-from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
+from verifier.web.console_estimate import course_estimate, fact_lines, seen
 from verifier.web.console_sources import sources
 from verifier.web.vob import render_vob, verified_by_name, vob_pdf
 
@@ -257,12 +257,12 @@ def detail_page(
 ) -> str:
     """A verification's page; `call_errors` and `call_form` refill a phone-call form the API's
     schema refused."""
-    facts = phone_facts(record)
-    determination = with_calls(record, facts)
+    looked_at = seen(record)
+    determination = looked_at.determination or {}
     return render_template(
         "console_detail.html",
-        course=course_estimate(determination, request.args),
-        facts=fact_lines(facts),
+        course=course_estimate(looked_at, request.args),
+        facts=fact_lines(looked_at.calls),
         sources=sources(determination),
         call_errors=call_errors or {},
         call_form=call_form or {},

@@ -8,24 +8,18 @@ from typing import Any
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from verifier.domain.estimate import Schedule, estimate_course
-from verifier.domain.phone import with_phone_facts
+from verifier.domain.estimate import Schedule
 from verifier.domain.summary import money
 from verifier.records import VerificationRecord
+from verifier.services.reading import NotEstimable, Read, estimate_from, read_all
 
 LEVELS = {"iop_mental_health": "Mental health IOP", "iop_substance_use": "Substance use IOP"}
 NETWORKS = {"in_network": "in network", "out_of_network": "out of network"}
 
 
-def phone_facts(record: VerificationRecord) -> list[dict[str, Any]]:
-    store = current_app.extensions["verifier"].phone
-    return list(store.for_verifications([record.id])[record.id]) if store is not None else []
-
-
-def with_calls(record: VerificationRecord, facts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The determination with what was confirmed by phone laid over it."""
-    determination = record.determination or {}
-    return with_phone_facts(determination, facts) if facts and determination else determination
+def seen(record: VerificationRecord) -> Read:
+    """The record as staff see it: with what was confirmed by phone laid over its answer."""
+    return read_all(current_app.extensions["verifier"].phone, [record])[0]
 
 
 def fact_lines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -39,7 +33,7 @@ def fact_lines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def course_estimate(determination: dict[str, Any], args: MultiDict[str, str]) -> dict[str, Any]:
+def course_estimate(looked_at: Read, args: MultiDict[str, str]) -> dict[str, Any]:
     """The form's values and, when they are complete and valid, the estimate (or why not)."""
     form = {
         "days": args.get("days", "3"),
@@ -61,14 +55,12 @@ def course_estimate(determination: dict[str, Any], args: MultiDict[str, str]) ->
     except (ValueError, InvalidOperation):
         result["error"] = "Enter 1-7 days a week, 1-52 weeks and a charge per day above $0."
         return result
-    if not determination or determination.get("status") not in ("active", "inactive"):
+    schedule = Schedule(days, weeks, charge.quantize(Decimal("0.01")), form["network"])
+    try:
+        estimate = estimate_from(looked_at, form["level"], schedule)
+    except NotEstimable:
         result["error"] = "There is no usable payer answer to estimate from."
         return result
-    estimate = estimate_course(
-        determination,
-        form["level"],
-        schedule=Schedule(days, weeks, charge.quantize(Decimal("0.01")), form["network"]),
-    )
     result["estimate"] = {
         "client_pays": money(estimate.client_pays),
         "plan_pays": money(estimate.plan_pays),

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
 from verifier.settings import current_settings
-from verifier.web.console_estimate import course_estimate, fact_lines, phone_facts, with_calls
+from verifier.web.console_estimate import course_estimate, fact_lines, seen
 from verifier.web.console_sources import sources
 from verifier.web.console_view import (
     calls,
@@ -83,8 +83,8 @@ def vob_context(
     exported_by: str | None = None,
     args: Any = None,
 ) -> dict[str, Any]:
-    facts = phone_facts(record)
-    determination = with_calls(record, facts)
+    looked_at = seen(record)
+    determination = looked_at.determination or {}
     admin = determination.get("behavioral_health_administrator")
     rejection = determination.get("rejection")
     return {
@@ -107,9 +107,9 @@ def vob_context(
         "deductible": _accumulator_rows(determination.get("deductible")),
         "out_of_pocket": _accumulator_rows(determination.get("out_of_pocket")),
         "calls": calls(record),
-        "phone_facts": fact_lines(facts),
+        "phone_facts": fact_lines(looked_at.calls),
         "sources": sources(determination),
-        "course": course_estimate(determination, args if args is not None else MultiDict()),
+        "course": course_estimate(looked_at, args if args is not None else MultiDict()),
         "service_date": record.request.get("service_date") or when(record.created_at.date()),
         "verified_by": verified_by,
         "verified_at": when(record.completed_at or record.created_at),
