@@ -192,11 +192,13 @@ def _tiers(name: str, found: _Candidates, plan_rows: Sequence[Benefit]) -> list[
     facility = FAMILIES[name].facility
     by_facility = [r for r in found.service_type if facility.intersection(r.service_types)]
     general = [r for r in found.service_type if not facility.intersection(r.service_types)]
+    # By identity: comparing rows by value walks every field of every pair.
+    typed = {id(r) for r in found.service_type}
     tiers: list[Tier] = [
         ("procedure", found.procedure),
         ("facility_service_type", by_facility),
         ("general_service_type", general),
-        ("plan", [r for r in plan_rows if r not in found.service_type]),
+        ("plan", [r for r in plan_rows if id(r) not in typed]),
     ]
     return [(basis, rows) for basis, rows in tiers if rows]
 

@@ -40,6 +40,14 @@ def _covered(rows: Sequence[Benefit], network: str) -> bool | None:
     return None
 
 
+def _speaking_for(rows: Sequence[Benefit], network: str) -> list[Benefit]:
+    """The rows that can speak for `network`: its own and W rows, or those that name none.
+    Filtered once a tier, so each figure's search walks only these."""
+    if network == NOT_STATED:
+        return [r for r in rows if r.network in _UNSTATED]
+    return [r for r in rows if r.network == network or r.network == "W"]
+
+
 def _copay(row: Benefit) -> Decimal | None:
     return None if row.code != "B" or is_placeholder(row.amount) else row.amount
 
@@ -75,18 +83,19 @@ def network_terms(
     used: list[tuple[str, Benefit]] = []
     notes: list[str] = []
     decided_at = "none"
-    for basis, rows in tiers if cascade else tiers[:1]:
+    for basis, tier_rows in tiers if cascade else tiers[:1]:
+        rows = _speaking_for(tier_rows, network)
         said = _covered(rows, network)
         if covered is None and said is not None:
             covered, decided_at = said, basis
         if covered is False:
             break
-        if copay is None:
+        if copay is None and any(r.code == "B" for r in rows):
             copay, copay_row, more = _pick(rows, _copay, network, rank, "copay")
             notes += more
             if copay_row is not None:
                 used.append((basis, copay_row))
-        if coinsurance is None:
+        if coinsurance is None and any(r.code == "A" for r in rows):
             coinsurance, row, more = _pick(rows, _coinsurance, network, rank, "coinsurance")
             notes += more
             if row is not None:
