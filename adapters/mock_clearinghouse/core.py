@@ -13,26 +13,16 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from adapters.http.core_envelope import CORE, PAYLOAD_270, RULE_VERSION, SOAP, WSSE
+from adapters.http.core_envelope import REQUEST_FIELDS as FIELDS
+
 __all__ = ["CORE_PATH", "CoreInquiry", "error_envelope", "fault", "read_inquiry", "response"]
 
 CORE_PATH = "/core/realtime"
-SOAP = "http://www.w3.org/2003/05/soap-envelope"
-CORE = "http://www.caqh.org/SOAP/WSDL/CORERule2.2.0.xsd"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-FIELDS = (
-    "PayloadType",
-    "ProcessingMode",
-    "PayloadID",
-    "TimeStamp",
-    "SenderID",
-    "ReceiverID",
-    "CORERuleVersion",
-    "Payload",
-)
 FIXED = {
-    "PayloadType": "X12_270_Request_005010X279A1",
+    "PayloadType": PAYLOAD_270,
     "ProcessingMode": "RealTime",
-    "CORERuleVersion": "2.2.0",
+    "CORERuleVersion": RULE_VERSION,
 }
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
