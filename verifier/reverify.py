@@ -117,10 +117,8 @@ def job_ids(services: Services, verification_ids: Sequence[str]) -> list[str]:
 
 def unfinished(services: Services, ids: Sequence[str]) -> int:
     """How many of the jobs `ids` are still queued or running."""
-    counts: Counter[str] = Counter()
-    for start in range(0, len(ids), 500):
-        counts.update(services.queue.counts(list(ids[start : start + 500])))
-    return counts["queued"] + counts["running"]
+    counts = services.queue.counts(list(ids))
+    return counts.get("queued", 0) + counts.get("running", 0)
 
 
 def outcomes(services: Services, ids: Sequence[str]) -> tuple[Counter[str], Counter[str]]:

@@ -302,3 +302,12 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
     for thread in threads:
         thread.join()
     return results
+
+
+def test_counts_take_any_number_of_job_ids(queue) -> None:
+    q, _ = queue
+    for i in range(3):
+        q.enqueue(pending(f"v{i}", member_id=f"M{i}"), job_id=f"j{i}", source="api", person="P")
+    asked = [f"j{i}" for i in range(3)] + [f"unknown-{i}" for i in range(1200)]
+    assert q.counts(asked) == {"queued": 3}
+    assert q.counts([]) == {}

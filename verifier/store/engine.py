@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -102,3 +103,12 @@ def one_statement(sessions: sessionmaker[Session]) -> AbstractContextManager[Con
         connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         held[engine] = connection
     return nullcontext(connection)
+
+
+# Keeps IN lists well under SQLite's and psycopg's bound-parameter limits.
+CHUNK = 500
+
+
+def chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    """`ids` in lists short enough for one IN each."""
+    return (list(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))

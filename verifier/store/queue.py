@@ -7,6 +7,7 @@ database's write lock, which gives the same one-claimer-per-job guarantee on one
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.ports import Job
 from verifier.records import VerificationRecord
-from verifier.store.engine import transaction
+from verifier.store.engine import chunks, transaction
 from verifier.store.repository import protector, to_row
 from verifier.store.tables import OPEN_JOB, jobs, verifications
 
@@ -202,9 +203,13 @@ class SqlJobQueue:
         return None if found is None else _job(found)
 
     def counts(self, job_ids: list[str] | None = None) -> dict[str, int]:
-        """How many jobs are in each state (of `job_ids`, or of all)."""
+        """How many jobs are in each state (of `job_ids`, however many, or of all)."""
         statement = select(jobs.c.state, func.count()).group_by(jobs.c.state)
-        if job_ids is not None:
-            statement = statement.where(jobs.c.id.in_(job_ids))
+        found: Counter[str] = Counter()
         with transaction(self._sessions) as s:
-            return {str(state): int(n) for state, n in s.execute(statement)}
+            if job_ids is None:
+                found.update({str(state): int(n) for state, n in s.execute(statement)})
+            for chunk in chunks(job_ids or []):
+                rows = s.execute(statement.where(jobs.c.id.in_(chunk)))
+                found.update({str(state): int(n) for state, n in rows})
+        return dict(found)

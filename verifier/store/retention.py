@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Column, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from verifier.store.engine import chunks
 from verifier.store.tables import OPEN_JOB_STATES, jobs, metadata, rate_windows, verifications
 
 # Longer than any rate-limit window: older counters can no longer refuse anything.
@@ -40,9 +41,9 @@ def purge(sessions: sessionmaker[Session], older_than_days: int, now: datetime) 
     )
     with sessions() as s, s.begin():
         ids = [row[0] for row in s.execute(old)]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for table, columns in _by_table(hanging_off_verifications()).items():
+        dependents = _by_table(hanging_off_verifications())
+        for chunk in chunks(ids):
+            for table, columns in dependents.items():
                 s.execute(delete(table).where(or_(*(c.in_(chunk) for c in columns))))
             s.execute(delete(verifications).where(verifications.c.id.in_(chunk)))
         stale = int((now - RATE_WINDOWS_KEPT).timestamp())
