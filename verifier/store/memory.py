@@ -22,6 +22,7 @@ from verifier.ports import AuditQuery, ChangeQuery, Job, Stores
 from verifier.records import COMPLETE, RecordPage, RecordQuery, VerificationRecord
 from verifier.security.keys import ApiKey, NewKey, digest
 from verifier.store.memory_intake import MemoryIntakeFollowUps
+from verifier.store.phone import fact_row
 from verifier.store.queue import DEAD, DONE, QUEUED, RUNNING, backoff
 from verifier.store.reverifications import outcome
 
@@ -310,14 +311,7 @@ class MemoryPhoneFacts:
         by_name: str | None,
         now: datetime,
     ) -> dict[str, Any]:
-        row = {
-            "id": uuid.uuid4().hex,
-            "verification_id": verification_id,
-            "added_at": now,
-            "added_by": by,
-            "added_by_name": by_name,
-            "facts": copy.deepcopy(facts),
-        }
+        row = fact_row(verification_id, copy.deepcopy(facts), by, by_name, now)
         self._facts.append(row)
         return copy.deepcopy(row)
 

@@ -20,6 +20,20 @@ _FOR_VERIFICATIONS = (
 )
 
 
+def fact_row(
+    verification_id: str, facts: dict[str, Any], by: str | None, by_name: str | None, now: datetime
+) -> dict[str, Any]:
+    """A call's stored row: a new id, the facts, and who recorded them when."""
+    return {
+        "id": uuid.uuid4().hex,
+        "verification_id": verification_id,
+        "added_at": now,
+        "added_by": by,
+        "added_by_name": by_name,
+        "facts": facts,
+    }
+
+
 class SqlPhoneFacts:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._sessions = session_factory
@@ -32,14 +46,7 @@ class SqlPhoneFacts:
         by_name: str | None,
         now: datetime,
     ) -> dict[str, Any]:
-        row = {
-            "id": uuid.uuid4().hex,
-            "verification_id": verification_id,
-            "added_at": now,
-            "added_by": by,
-            "added_by_name": by_name,
-            "facts": facts,
-        }
+        row = fact_row(verification_id, facts, by, by_name, now)
         with self._sessions() as s, s.begin():
             s.execute(insert(t).values(**row))
         return row
