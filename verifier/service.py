@@ -120,32 +120,28 @@ class VerificationService:
         (an API key id), the same key and body again return the first verification without a
         second payer call. Returns the record and whether it is such a replay. Raises
         IdempotencyConflict (the key was used with another body) and UnknownPayer."""
+
+        def ask() -> VerificationRecord:
+            if asynchronous:
+                return self.enqueue(request, body, callback_url=callback_url)
+            return self.verify(request, body)
+
         store = self.idempotency
-        remembered = (
-            (store, caller, idempotency_key) if store and caller and idempotency_key else None
-        )
-        if remembered is not None:
-            earlier = remembered[0].get(remembered[1], remembered[2])
-            if earlier is not None:
-                if earlier[0] != body_hash(body):
-                    raise IdempotencyConflict(idempotency_key)
-                return self.get(earlier[1]), True
-        if asynchronous:
-            record = self.enqueue(request, body, callback_url=callback_url)
-        else:
-            record = self.verify(request, body)
-        if remembered is not None:
-            remembered[0].remember(
-                remembered[1], remembered[2], body_hash(body), record.id, self.clock()
-            )
+        if store is None or not caller or not idempotency_key:
+            return ask(), False
+        earlier = store.get(caller, idempotency_key)
+        if earlier is not None:
+            if earlier[0] != body_hash(body):
+                raise IdempotencyConflict(idempotency_key)
+            return self.get(earlier[1]), True
+        record = ask()
+        store.remember(caller, idempotency_key, body_hash(body), record.id, self.clock())
         return record, False
 
     def verify(self, request: VerificationRequest, body: dict[str, Any]) -> VerificationRecord:
         """Store the request as pending, ask the payer, store what it meant. Never loses the
         request: a payer failure ends as a failed record with a reason. Raises UnknownPayer."""
-        payer = self.payer(request.payer_id)
-        record = self._pending(request, payer, body)
-        self.repository.add(record)
+        record, payer = self._stored_pending(request, body)
         self.complete(record, request, payer, first_attempt=True, within=self.answer_within)
         return record
 
@@ -155,9 +151,7 @@ class VerificationService:
         """`verify`, but the caller waits at most `wait` seconds: a slower payer's answer is
         stored when it lands, and the record returned meanwhile is still pending. (A process
         that stops before then leaves it pending; verify again.) Raises UnknownPayer."""
-        payer = self.payer(request.payer_id)
-        record = self._pending(request, payer, body)
-        self.repository.add(record)
+        record, payer = self._stored_pending(request, body)
         asked = replace(record)  # what the caller sees if it stops waiting
         call = self._background.submit(
             copy_context().run,
@@ -196,6 +190,15 @@ class VerificationService:
             callback_url=callback_url,
         )
         return record if created else self.get(job.verification_id)
+
+    def _stored_pending(
+        self, request: VerificationRequest, body: dict[str, Any]
+    ) -> tuple[VerificationRecord, PayerSettings]:
+        """The request stored as pending, before any payer is asked. Raises UnknownPayer."""
+        payer = self.payer(request.payer_id)
+        record = self._pending(request, payer, body)
+        self.repository.add(record)
+        return record, payer
 
     def _pending(
         self, request: VerificationRequest, payer: PayerSettings, body: dict[str, Any]
