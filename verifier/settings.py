@@ -58,6 +58,17 @@ def _fernet_keys(value: str) -> None:
         raise ValidationError("not Fernet keys")
 
 
+def _whole(least: int) -> Callable[[Env, str, Any], Any]:
+    """A whole number, `least` or more."""
+    return lambda env, name, default: env.int(name, default, validate=Range(min=least))
+
+
+def _number(least: float, *, inclusive: bool) -> Callable[[Env, str, Any], Any]:
+    """A number above `least` (or `least` itself when `inclusive`)."""
+    check = Range(min=least, min_inclusive=inclusive)
+    return lambda env, name, default: env.float(name, default, validate=check)
+
+
 TEXT = Kind("text", "text", lambda env, name, default: env.str(name, default))
 OPTIONAL_TEXT = Kind("text", "text", _optional_text)
 SECRET = Kind("text, secret", "text", _optional_text, secret=True)
@@ -71,32 +82,32 @@ FLAG = Kind("true/false", "true or false", lambda env, name, default: env.bool(n
 WHOLE_SECONDS = Kind(
     "whole seconds",
     "a whole number of seconds",
-    lambda env, name, default: env.int(name, default, validate=Range(min=1)),
+    _whole(1),
 )
 SECONDS = Kind(
     "seconds",
     "a number of seconds above 0",
-    lambda env, name, default: env.float(name, default, validate=Range(min=0, min_inclusive=False)),
+    _number(0, inclusive=False),
 )
 BACKOFF = Kind(
     "seconds",
     "a number of seconds, 0 or more",
-    lambda env, name, default: env.float(name, default, validate=Range(min=0)),
+    _number(0, inclusive=True),
 )
 HOURS = Kind(
     "hours",
     "a number of hours above 0",
-    lambda env, name, default: env.float(name, default, validate=Range(min=0, min_inclusive=False)),
+    _number(0, inclusive=False),
 )
 COUNT = Kind(
     "whole number, 1 or more",
     "a whole number, 1 or more",
-    lambda env, name, default: env.int(name, default, validate=Range(min=1)),
+    _whole(1),
 )
 PROXIES = Kind(
     "whole number, 0 or more",
     "a whole number, 0 or more",
-    lambda env, name, default: env.int(name, default, validate=Range(min=0)),
+    _whole(0),
 )
 NPI = Kind(
     "NPI (10 digits)",
