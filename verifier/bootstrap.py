@@ -103,6 +103,7 @@ def bootstrap(
         queue=stores.queue,
         changes=stores.changes,
         idempotency=stores.idempotency,
+        unit=stores.unit,
         answer_within=settings.sync_timeout_seconds,
     )
     if clock is not None:

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import TracebackType
 from typing import Any, Protocol
 
 from verifier.domain.changes import Change
@@ -148,7 +149,7 @@ class Job:
 
 
 class JobQueue(Protocol):
-    def enqueue(
+    def add(
         self,
         record: VerificationRecord,
         *,
@@ -157,7 +158,11 @@ class JobQueue(Protocol):
         person: str,
         callback_url: str | None = None,
         max_attempts: int = 5,
-    ) -> tuple[Job, bool]: ...
+    ) -> Job | None:
+        """Queue a job for `record`, a pending verification stored in the same unit of work.
+        None, storing nothing, when the same `person` (see `person_asked_about`) already has an
+        open job with this member id and payer."""
+        ...
 
     def open_job(self, member_id: str, payer_id: str, person: str) -> Job | None: ...
 
@@ -204,6 +209,29 @@ class Maintenance(Protocol):
         ...
 
 
+class UnitOfWork(Protocol):
+    """One transaction across the stores a use case writes. `with unit:` opens it; what is
+    written through its stores is kept only when `commit()` is called: leaving the block
+    without it, or on an exception, rolls everything back. Its first statement should write
+    (SQLite takes the write lock when the unit opens)."""
+
+    verifications: VerificationRepository
+    jobs: JobQueue
+    changes: ChangeLog
+    idempotency: Idempotency
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
 def _nothing() -> None:
     """Nothing to release."""
 
@@ -224,4 +252,5 @@ class Stores:
     reverifications: Reverifications
     maintenance: Maintenance
     intake: IntakeFollowUps
+    unit: Callable[[], UnitOfWork]  # a new unit of work over the stores above
     close: Callable[[], None] = field(default=_nothing)

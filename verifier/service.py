@@ -29,7 +29,7 @@ from verifier.domain.coverage import carve_out_administrator, interpret
 from verifier.domain.determination import as_json
 from verifier.domain.merge import merge_answers
 from verifier.domain.request import VerificationRequest, person_asked_about
-from verifier.ports import ChangeLog, Idempotency, JobQueue
+from verifier.ports import ChangeLog, Idempotency, JobQueue, UnitOfWork
 from verifier.records import (
     COMPLETE,
     FAILED,
@@ -59,6 +59,15 @@ def body_hash(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An Idempotency-Key as a request claims it: whose (an API key id), which, for what body."""
+
+    caller: str
+    key: str
+    body_hash: str
+
+
 class Metrics(Protocol):
     def payer_call(self, payer_id: str, outcome: str, seconds: float) -> None: ...
 
@@ -79,11 +88,14 @@ class VerificationService:
     directory: PayerDirectory
     adapter_for: Callable[[PayerSettings], PayerAdapter]
     metrics: Metrics
+    queue: JobQueue
+    changes: ChangeLog
+    idempotency: Idempotency
+    # A new unit of work: writes that belong together (a verification and its job, a record's
+    # outcome and its change events) commit together or not at all.
+    unit: Callable[[], UnitOfWork]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
-    queue: JobQueue | None = None
-    changes: ChangeLog | None = None
-    idempotency: Idempotency | None = None
     # How long a synchronous verification waits for its payers before it ends as a failed
     # `timeout`. A payer that hangs through every retry can hold a call for minutes, longer
     # than a web server lets a request run (gunicorn kills the worker, losing the answer).
@@ -118,30 +130,43 @@ class VerificationService:
     ) -> tuple[VerificationRecord, bool]:
         """Verify now, or queue it (`asynchronous`); with an `idempotency_key` from a `caller`
         (an API key id), the same key and body again return the first verification without a
-        second payer call. Returns the record and whether it is such a replay. Raises
-        IdempotencyConflict (the key was used with another body) and UnknownPayer."""
+        second payer call. The key is claimed in the same unit of work that stores the pending
+        verification, so two concurrent requests with one key make one verification. Returns
+        the record and whether it is such a replay. Raises IdempotencyConflict (the key was
+        used with another body) and UnknownPayer."""
+        claim = None
+        if caller and idempotency_key:
+            claim = Claim(caller, idempotency_key, body_hash(body))
+            if self.idempotency.get(caller, idempotency_key) is not None:
+                return self._replay(claim), True
+        if asynchronous:
+            return self._queue(request, body, source="api", callback_url=callback_url, claim=claim)
+        record, payer, replayed = self._stored_pending(request, body, claim)
+        if not replayed:
+            self.complete(record, request, payer, first_attempt=True, within=self.answer_within)
+        return record, replayed
 
-        def ask() -> VerificationRecord:
-            if asynchronous:
-                return self.enqueue(request, body, callback_url=callback_url)
-            return self.verify(request, body)
+    def _replay(self, claim: Claim) -> VerificationRecord:
+        """The verification an earlier request made with this idempotency key."""
+        earlier = self.idempotency.get(claim.caller, claim.key)
+        if earlier is None:
+            raise RuntimeError("an idempotency key was claimed but is not stored")
+        if earlier[0] != claim.body_hash:
+            raise IdempotencyConflict(claim.key)
+        return self.get(earlier[1])
 
-        store = self.idempotency
-        if store is None or not caller or not idempotency_key:
-            return ask(), False
-        earlier = store.get(caller, idempotency_key)
-        if earlier is not None:
-            if earlier[0] != body_hash(body):
-                raise IdempotencyConflict(idempotency_key)
-            return self.get(earlier[1]), True
-        record = ask()
-        store.remember(caller, idempotency_key, body_hash(body), record.id, self.clock())
-        return record, False
+    def _remember(self, idempotency: Idempotency, claim: Claim | None, record_id: str) -> bool:
+        """Claim the key for `record_id`; False when a concurrent request claimed it first."""
+        if claim is None:
+            return True
+        return idempotency.remember(
+            claim.caller, claim.key, claim.body_hash, record_id, self.clock()
+        )
 
     def verify(self, request: VerificationRequest, body: dict[str, Any]) -> VerificationRecord:
         """Store the request as pending, ask the payer, store what it meant. Never loses the
         request: a payer failure ends as a failed record with a reason. Raises UnknownPayer."""
-        record, payer = self._stored_pending(request, body)
+        record, payer, _ = self._stored_pending(request, body)
         self.complete(record, request, payer, first_attempt=True, within=self.answer_within)
         return record
 
@@ -151,7 +176,7 @@ class VerificationService:
         """`verify`, but the caller waits at most `wait` seconds: a slower payer's answer is
         stored when it lands, and the record returned meanwhile is still pending. (A process
         that stops before then leaves it pending; verify again.) Raises UnknownPayer."""
-        record, payer = self._stored_pending(request, body)
+        record, payer, _ = self._stored_pending(request, body)
         asked = replace(record)  # what the caller sees if it stops waiting
         call = self._background.submit(
             copy_context().run,
@@ -174,31 +199,72 @@ class VerificationService:
         source: str = "api",
         callback_url: str | None = None,
     ) -> VerificationRecord:
-        """Store a pending verification and queue it for a worker. When the same person (the
-        subscriber, the patient and the date of service) already has one queued with this
-        payer, return that one instead; anyone else on the member id gets their own. Raises
-        UnknownPayer."""
-        if self.queue is None:
-            raise RuntimeError("no job queue is configured")
+        """Store a pending verification and queue it for a worker, in one unit of work. When
+        the same person (the subscriber, the patient and the date of service) already has one
+        queued with this payer, return that one instead; anyone else on the member id gets
+        their own. Raises UnknownPayer."""
+        record, _ = self._queue(request, body, source=source, callback_url=callback_url)
+        return record
+
+    def _queue(
+        self,
+        request: VerificationRequest,
+        body: dict[str, Any],
+        *,
+        source: str,
+        callback_url: str | None,
+        claim: Claim | None = None,
+    ) -> tuple[VerificationRecord, bool]:
+        """`enqueue`, claiming an idempotency key with it; returns the record and whether it
+        is an earlier request's (a replay)."""
         payer = self.payer(request.payer_id)
-        record = self._pending(request, payer, body)
-        job, created = self.queue.enqueue(
-            record,
-            job_id=self.new_id(),
-            source=source,
-            person=person_asked_about(request),
-            callback_url=callback_url,
-        )
-        return record if created else self.get(job.verification_id)
+        person = person_asked_about(request)
+        # The open job found after a refused insert can finish before we read it; then the
+        # next insert succeeds. Three tries is more than that race can take.
+        for _ in range(3):
+            record = self._pending(request, payer, body)
+            with self.unit() as unit:
+                unit.verifications.add(record)
+                job = unit.jobs.add(
+                    record,
+                    job_id=self.new_id(),
+                    source=source,
+                    person=person,
+                    callback_url=callback_url,
+                )
+                if job is not None and self._remember(unit.idempotency, claim, record.id):
+                    unit.commit()
+                    return record, False
+            if job is not None and claim is not None:
+                return self._replay(claim), True  # a concurrent request took the key
+            # Folded into the person's open job: nothing of ours was stored.
+            open_job = self.queue.open_job(record.member_id, payer.id, person)
+            if open_job is None:
+                continue
+            if claim is not None and not self._remember(
+                self.idempotency, claim, open_job.verification_id
+            ):
+                return self._replay(claim), True
+            return self.get(open_job.verification_id), False
+        raise RuntimeError("the verification could not be queued")
 
     def _stored_pending(
-        self, request: VerificationRequest, body: dict[str, Any]
-    ) -> tuple[VerificationRecord, PayerSettings]:
-        """The request stored as pending, before any payer is asked. Raises UnknownPayer."""
+        self, request: VerificationRequest, body: dict[str, Any], claim: Claim | None = None
+    ) -> tuple[VerificationRecord, PayerSettings, bool]:
+        """The request stored as pending, before any payer is asked, with the idempotency key
+        claimed for it; or, when a concurrent request claimed the key first, that request's
+        verification (and True). Raises UnknownPayer."""
         payer = self.payer(request.payer_id)
         record = self._pending(request, payer, body)
-        self.repository.add(record)
-        return record, payer
+        if claim is None:
+            self.repository.add(record)  # one statement: no unit of work to pay for
+            return record, payer, False
+        with self.unit() as unit:
+            unit.verifications.add(record)
+            if self._remember(unit.idempotency, claim, record.id):
+                unit.commit()
+                return record, payer, False
+        return self._replay(claim), payer, True
 
     def _pending(
         self, request: VerificationRequest, payer: PayerSettings, body: dict[str, Any]
@@ -250,9 +316,12 @@ class VerificationService:
         self.metrics.payer_call(payer.id, outcome, time.perf_counter() - started)
         self.metrics.verification(payer.id, outcome)
         record.completed_at = self.clock()
-        self.repository.save(record)
-        if record.state == COMPLETE:
-            self._record_changes(record, first_attempt)
+        # The outcome and the changes it shows are one fact: stored together or not at all.
+        with self.unit() as unit:
+            unit.verifications.save(record)
+            if record.state == COMPLETE:
+                self._record_changes(unit, record, first_attempt)
+            unit.commit()
 
     def _ask(
         self, request: VerificationRequest, payer: PayerSettings, within: float | None
@@ -273,19 +342,21 @@ class VerificationService:
         response = self.adapter_for(payer).check(request)
         return self._with_carve_out(request, payer, response)
 
-    def _record_changes(self, record: VerificationRecord, first_attempt: bool) -> None:
+    def _record_changes(
+        self, unit: UnitOfWork, record: VerificationRecord, first_attempt: bool
+    ) -> None:
         """Compare with the member's previous complete verification with this payer. Events are
         replaced, not added, so a job run again after a crash does not duplicate them."""
-        if self.changes is None or record.determination is None:
+        if record.determination is None:
             return
-        previous = self.repository.previous_complete(record)
+        previous = unit.verifications.previous_complete(record)
         if previous is None:
             return
         previous_id, previous_determination = previous
         found = detect_changes(previous_determination, record.determination)
         if not found and first_attempt:
             return  # nothing to store, and nothing stored before to replace
-        self.changes.replace(
+        unit.changes.replace(
             record.id, previous_id, record.member_id, record.payer_id, found, self.clock()
         )
 

@@ -14,10 +14,12 @@ from flask import Flask
 
 from tests.helpers import authorized, determine, fixture_path
 from verifier.batch import Worker
+from verifier.ports import Job
 from verifier.records import VerificationRecord
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import upgrade
 from verifier.store.queue import SqlJobQueue
+from verifier.store.repository import SqlVerificationRepository
 from verifier.webhooks import signature
 
 BODY: dict[str, Any] = {
@@ -39,12 +41,24 @@ class Clock:
         return self.now
 
 
+class Queue(SqlJobQueue):
+    """The queue, storing each job's pending verification first as the service does."""
+
+    def __init__(self, sessions: Any, **options: Any) -> None:
+        super().__init__(sessions, **options)
+        self.records = SqlVerificationRepository(sessions)
+
+    def enqueue(self, record: VerificationRecord, **job: Any) -> Job | None:
+        self.records.add(record)
+        return self.add(record, **job)
+
+
 @pytest.fixture
-def queue(database_url: str) -> Iterator[tuple[SqlJobQueue, Clock]]:
+def queue(database_url: str) -> Iterator[tuple[Queue, Clock]]:
     upgrade(database_url)
     engine = make_engine(database_url)
     clock = Clock()
-    yield SqlJobQueue(make_session_factory(engine), lease_seconds=60, clock=clock), clock
+    yield Queue(make_session_factory(engine), lease_seconds=60, clock=clock), clock
     engine.dispose()
 
 
@@ -60,10 +74,11 @@ def pending(record_id: str, member_id: str = "M1") -> VerificationRecord:
 
 def test_enqueue_twice_for_the_same_member_and_payer_keeps_one_open_job(queue) -> None:
     q, _ = queue
-    first, created = q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
-    again, created_again = q.enqueue(pending("v2"), job_id="j2", source="reverify", person="P")
-    assert created and not created_again
-    assert again.id == first.id == "j1"
+    first = q.enqueue(pending("v1"), job_id="j1", source="api", person="P")
+    again = q.enqueue(pending("v2"), job_id="j2", source="reverify", person="P")
+    assert first is not None and first.id == "j1"
+    assert again is None
+    assert q.open_job("M1", "MOCK", "P") == first
     assert q.counts() == {"queued": 1}
 
 

@@ -36,7 +36,8 @@ def test_purge_deletes_only_what_is_older_than_the_limit(
     services.repository.add(record("new", 10, "B"))
     queued = record("old-but-queued", 400, "C")
     queued.state = "pending"
-    services.queue.enqueue(queued, job_id="j1", source="reverify", person="C")
+    services.repository.add(queued)
+    services.queue.add(queued, job_id="j1", source="reverify", person="C")
     result = CliRunner().invoke(
         main, ["purge", "--older-than", "365"], env={"VERIFIER_DATABASE_URL": database_url}
     )

@@ -180,7 +180,9 @@ def test_dry_run_counts_by_payer_and_changes_nothing(app: Flask, run: Any) -> No
     # Open for the same person and the date re-verification would ask about: today.
     asked = reverify.renewed_body(open_one.request, date.today())
     person = person_asked_about(to_request(VerificationRequestSchema().load(asked), Settings()))
-    app.extensions["verifier"].queue.enqueue(open_one, job_id="j-open", source="api", person=person)
+    services = app.extensions["verifier"]
+    services.repository.add(open_one)
+    services.queue.add(open_one, job_id="j-open", source="api", person=person)
     before = row_counts(app)
     lines = run("--dry-run").output.splitlines()
     assert lines[0] == "would enqueue 3, already queued 1, skipped 1"

@@ -11,7 +11,7 @@ from verifier.records import VerificationRecord
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import current, head, upgrade
 from verifier.store.queue import SqlJobQueue
-from verifier.store.repository import protector, to_row
+from verifier.store.repository import SqlVerificationRepository, protector, to_row
 from verifier.store.tables import verifications
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -43,8 +43,9 @@ def test_a_job_open_before_the_upgrade_is_kept_and_never_answers_anyone_else(
     upgrade(database_url)
     assert current(database_url) == head()
     queue = SqlJobQueue(sessions, clock=lambda: T0)
-    job, created = queue.enqueue(pending("v-new"), job_id="j-new", source="api", person="child")
-    assert created and job.verification_id == "v-new"
+    SqlVerificationRepository(sessions).add(pending("v-new"))
+    job = queue.add(pending("v-new"), job_id="j-new", source="api", person="child")
+    assert job is not None and job.verification_id == "v-new"
     assert queue.counts() == {"queued": 2}
     assert {claimed.id for claimed in queue.claim("w", limit=5)} == {"j-old", "j-new"}
     engine.dispose()

@@ -10,6 +10,7 @@ from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.intake import SqlIntakeQueue
 from verifier.store.migrate import current, head, upgrade
 from verifier.store.queue import SqlJobQueue
+from verifier.store.repository import SqlVerificationRepository
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -28,8 +29,10 @@ def test_submissions_made_before_the_upgrade_are_new_and_can_be_marked(
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     queue = SqlJobQueue(sessions, clock=lambda: T0)
+    records = SqlVerificationRepository(sessions)
     for record_id, source in (("v-intake", "intake"), ("v-api", "api")):
-        queue.enqueue(
+        records.add(submitted(record_id, source))
+        queue.add(
             submitted(record_id, source), job_id=f"j-{record_id}", source=source, person=record_id
         )
     upgrade(database_url)

@@ -237,3 +237,72 @@ def test_another_caller_may_use_the_same_idempotency_key() -> None:
     svc.new_id = lambda: "v2"
     other, replayed = svc.submit(REQUEST, {"as": "sent"}, caller="k2", idempotency_key="abc")
     assert (other.id, replayed, adapter.calls) == ("v2", False, 2)
+
+
+def test_a_verification_whose_job_cannot_be_queued_is_not_left_behind() -> None:
+    svc, repository, _ = service(scenario_271("MOCK-IOP-DUAL"))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the queue is unavailable")
+
+    svc.queue.add = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        svc.enqueue(REQUEST, {"as": "sent"})
+    assert repository.find(RecordQuery()).total == 0
+
+
+def test_a_second_request_for_the_person_folds_into_the_queued_one_and_stores_nothing() -> None:
+    svc, repository, _ = service(scenario_271("MOCK-IOP-DUAL"))
+    first = svc.enqueue(REQUEST, {"as": "sent"})
+    svc.new_id = lambda: "v2"
+    again = svc.enqueue(REQUEST, {"as": "sent again"})
+    assert again.id == first.id == "v1"
+    assert [r.id for r in repository.find(RecordQuery()).items] == ["v1"]
+
+
+def test_an_outcome_and_its_change_events_are_stored_together_or_not_at_all() -> None:
+    answers = iter([scenario_271("MOCK-IOP-DUAL"), scenario_271("MOCK-INACTIVE")])
+    adapter = FakeAdapter("")
+    adapter.check = lambda request: PayerResponse(  # type: ignore[method-assign]
+        (raw := next(answers)), "x12", read_271(raw)
+    )
+    svc, stores = wired(lambda settings: adapter)
+    svc.verify(REQUEST, {"as": "sent"})
+    svc.new_id = lambda: "v2"
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the change log is unavailable")
+
+    svc.changes.replace = broken  # type: ignore[method-assign]
+    stores.changes.replace = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        svc.verify(REQUEST, {"as": "sent"})
+    assert stored(stores.repository, "v2").state == "pending"  # not complete without its events
+
+
+def test_a_changed_answer_stores_its_change_events_with_the_outcome() -> None:
+    answers = iter([scenario_271("MOCK-IOP-DUAL"), scenario_271("MOCK-INACTIVE")])
+    adapter = FakeAdapter("")
+    adapter.check = lambda request: PayerResponse(  # type: ignore[method-assign]
+        (raw := next(answers)), "x12", read_271(raw)
+    )
+    svc, stores = wired(lambda settings: adapter)
+    svc.verify(REQUEST, {"as": "sent"})
+    svc.new_id = lambda: "v2"
+    svc.verify(REQUEST, {"as": "sent"})
+    events = stores.changes.recent(["coverage_lost"], datetime(2026, 1, 1, tzinfo=UTC), 10)
+    assert [(e["verification_id"], e["previous_verification_id"]) for e in events] == [("v2", "v1")]
+    assert stored(stores.repository, "v2").state == "complete"
+
+
+def test_a_queued_verification_claims_its_idempotency_key_with_it() -> None:
+    svc, repository, _ = service(scenario_271("MOCK-IOP-DUAL"))
+    first, _ = svc.submit(
+        REQUEST, {"as": "sent"}, asynchronous=True, caller="k1", idempotency_key="abc"
+    )
+    svc.new_id = lambda: "v2"
+    again, replayed = svc.submit(
+        REQUEST, {"as": "sent"}, asynchronous=True, caller="k1", idempotency_key="abc"
+    )
+    assert (again.id, replayed) == (first.id, True)
+    assert repository.find(RecordQuery()).total == 1

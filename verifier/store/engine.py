@@ -7,7 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -82,27 +84,71 @@ def release_connections() -> None:
         connection.close()
 
 
+def held_connection(engine: Engine) -> Connection | None:
+    """This thread's held autocommit connection to `engine`, checked out on first use; None
+    unless `hold_connections` is in force."""
+    held: dict[Engine, Connection] | None = getattr(_held, "connections", None)
+    if held is None:
+        return None
+    connection = held.get(engine)
+    if connection is None or connection.closed or connection.invalidated:
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        held[engine] = connection
+    return connection
+
+
+def open_unit(engine: Engine) -> Connection | None:
+    """The connection of the unit of work open on this thread for `engine`, if one is."""
+    units: dict[Engine, Connection] = getattr(_held, "units", None) or {}
+    return units.get(engine)
+
+
+def enter_unit(engine: Engine, connection: Connection) -> None:
+    """From now until `leave_unit`, the stores' statements on this thread join `connection`'s
+    transaction (see `verifier/store/unit.py`)."""
+    units: dict[Engine, Connection] | None = getattr(_held, "units", None)
+    if units is None:
+        units = _held.units = {}
+    if engine in units:
+        raise RuntimeError("a unit of work is already open on this thread")
+    units[engine] = connection
+
+
+def leave_unit(engine: Engine) -> None:
+    units: dict[Engine, Connection] = getattr(_held, "units", None) or {}
+    units.pop(engine, None)
+
+
 def transaction(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
     """One transaction on a Core connection of the sessions' engine, committed on leaving
-    (rolled back on an exception), for work of several statements that must happen together.
-    Core rather than a Session: a Session adds work to every statement that plain inserts,
-    updates and selects of whole rows do not need."""
+    (rolled back on an exception), for work of several statements that must happen together;
+    inside a unit of work, the unit's transaction. Core rather than a Session: a Session adds
+    work to every statement that plain inserts, updates and selects of whole rows do not need."""
     engine: Engine = sessions.kw["bind"]
-    return engine.begin()
+    unit = open_unit(engine)
+    return engine.begin() if unit is None else nullcontext(unit)
 
 
 def one_statement(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
     """A connection for exactly one statement, committed when it has run: the held one in
-    autocommit mode while `hold_connections` is in force, a transaction of its own otherwise."""
+    autocommit mode while `hold_connections` is in force, a transaction of its own otherwise;
+    inside a unit of work, the unit's transaction, committed with the unit."""
     engine: Engine = sessions.kw["bind"]
-    held: dict[Engine, Connection] | None = getattr(_held, "connections", None)
-    if held is None:
-        return engine.begin()
-    connection = held.get(engine)
-    if connection is None or connection.closed:
-        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        held[engine] = connection
-    return nullcontext(connection)
+    connection = open_unit(engine) or held_connection(engine)
+    return engine.begin() if connection is None else nullcontext(connection)
+
+
+def insert_unless_present(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Insert a row unless it would break a unique index; False when it would. ON CONFLICT DO
+    NOTHING rather than catching the IntegrityError: on PostgreSQL a failed statement aborts
+    the transaction around it, and with it the rest of a unit of work."""
+    dialect = connection.dialect.name
+    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    first_column = next(iter(table.primary_key.columns))
+    inserted = connection.execute(
+        statement.values(**values).on_conflict_do_nothing().returning(first_column)
+    )
+    return inserted.first() is not None
 
 
 # Keeps IN lists well under SQLite's and psycopg's bound-parameter limits.

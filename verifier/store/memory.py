@@ -18,8 +18,14 @@ from typing import Any
 
 from verifier.domain.changes import Change
 from verifier.intake import local_today, service_date
-from verifier.ports import AuditQuery, ChangeQuery, Job, Stores
-from verifier.records import COMPLETE, RecordPage, RecordQuery, VerificationRecord
+from verifier.ports import AuditQuery, ChangeLog, ChangeQuery, Idempotency, Job, JobQueue, Stores
+from verifier.records import (
+    COMPLETE,
+    RecordPage,
+    RecordQuery,
+    VerificationRecord,
+    VerificationRepository,
+)
 from verifier.security.keys import ApiKey, NewKey, digest
 from verifier.store.memory_intake import MemoryIntakeFollowUps
 from verifier.store.phone import fact_row
@@ -93,19 +99,17 @@ class MemoryJobQueue:
 
     def __init__(
         self,
-        repository: MemoryRepository,
         *,
         lease_seconds: float = 300.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._repository = repository
         self._jobs: dict[str, tuple[Job, str]] = {}
         self._lease = lease_seconds
         self._leases: dict[str, datetime] = {}
         self.clock = clock
         self._lock = threading.Lock()
 
-    def enqueue(
+    def add(
         self,
         record: VerificationRecord,
         *,
@@ -114,11 +118,10 @@ class MemoryJobQueue:
         person: str,
         callback_url: str | None = None,
         max_attempts: int = 5,
-    ) -> tuple[Job, bool]:
+    ) -> Job | None:
         with self._lock:
-            existing = self.open_job(record.member_id, record.payer_id, person)
-            if existing is not None:
-                return existing, False
+            if self.open_job(record.member_id, record.payer_id, person) is not None:
+                return None
             job = Job(
                 job_id,
                 record.id,
@@ -131,9 +134,8 @@ class MemoryJobQueue:
                 record.created_at,
                 callback_url,
             )
-            self._repository.add(record)
             self._jobs[job_id] = (job, person)
-            return replace(job), True
+            return replace(job)
 
     def open_job(self, member_id: str, payer_id: str, person: str) -> Job | None:
         for job, asked in self._jobs.values():
@@ -384,11 +386,69 @@ class MemoryMaintenance:
         return 0
 
 
+class MemoryUnitOfWork:
+    """Rolls back like a transaction: what its stores held when it opened comes back unless it
+    commits. Units run one at a time (as SQLite's write lock makes them); a store written
+    outside any unit while one is open loses that write if the unit rolls back."""
+
+    # The attribute of each store that holds what it stores.
+    _HELD = (
+        ("verifications", "_records"),
+        ("jobs", "_jobs"),
+        ("changes", "events"),
+        ("idempotency", "_seen"),
+    )
+
+    def __init__(
+        self,
+        lock: threading.RLock,
+        *,
+        verifications: MemoryRepository,
+        jobs: MemoryJobQueue,
+        changes: MemoryChangeLog,
+        idempotency: MemoryIdempotency,
+    ) -> None:
+        self._lock = lock
+        self.verifications: VerificationRepository = verifications
+        self.jobs: JobQueue = jobs
+        self.changes: ChangeLog = changes
+        self.idempotency: Idempotency = idempotency
+        self._before: list[tuple[object, str, Any]] | None = None
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        self._lock.acquire()
+        stores = [(getattr(self, store), held) for store, held in self._HELD]
+        self._before = [(s, held, copy.deepcopy(getattr(s, held))) for s, held in stores]
+        return self
+
+    def commit(self) -> None:
+        if self._before is None:
+            raise RuntimeError("the unit of work is not open")
+        self._before = None
+        self._lock.release()
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if self._before is None:
+            return  # committed
+        for store, held, value in self._before:
+            setattr(store, held, value)
+        self._before = None
+        self._lock.release()
+
+
 def memory_stores(clock: Callable[[], datetime] | None = None) -> Stores:
-    """Fresh in-memory stores sharing one repository (the queue stores its records there)."""
+    """Fresh in-memory stores, with units of work over the ones a use case writes together."""
     repository = MemoryRepository()
-    queue = MemoryJobQueue(repository, clock=clock) if clock else MemoryJobQueue(repository)
+    queue = MemoryJobQueue(clock=clock) if clock else MemoryJobQueue()
     changes = MemoryChangeLog()
+    idempotency = MemoryIdempotency()
+    lock = threading.RLock()
+
+    def unit() -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(
+            lock, verifications=repository, jobs=queue, changes=changes, idempotency=idempotency
+        )
+
     return Stores(
         repository=repository,
         queue=queue,
@@ -397,8 +457,9 @@ def memory_stores(clock: Callable[[], datetime] | None = None) -> Stores:
         maintenance=MemoryMaintenance(repository),
         keys=MemoryKeyStore(),
         audit=MemoryAuditLog(),
-        idempotency=MemoryIdempotency(),
+        idempotency=idempotency,
         phone=MemoryPhoneFacts(),
         limits=MemoryRateLimits(),
         intake=MemoryIntakeFollowUps(repository, queue),
+        unit=unit,
     )

@@ -12,30 +12,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    RowMapping,
-    and_,
-    func,
-    insert,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.ports import Job
 from verifier.records import VerificationRecord
-from verifier.store.engine import chunks, transaction
-from verifier.store.repository import protector, to_row
-from verifier.store.tables import OPEN_JOB, jobs, verifications
+from verifier.store.engine import chunks, insert_unless_present, transaction
+from verifier.store.repository import protector
+from verifier.store.tables import OPEN_JOB, jobs
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
 
 
-def _job(row: RowMapping) -> Job:
+def _job(row: RowMapping | dict[str, Any]) -> Job:
     return Job(**{name: row[name] for name in Job.__dataclass_fields__})
 
 
@@ -58,7 +47,7 @@ class SqlJobQueue:
         self.lease = timedelta(seconds=lease_seconds)
         self.clock = clock
 
-    def enqueue(
+    def add(
         self,
         record: VerificationRecord,
         *,
@@ -67,14 +56,12 @@ class SqlJobQueue:
         person: str,
         callback_url: str | None = None,
         max_attempts: int = 5,
-    ) -> tuple[Job, bool]:
-        """Store a pending verification and its job together. When the same `person` (see
-        `person_asked_about`) already has an open job with this member id and payer, store
-        nothing and return that job (and False)."""
+    ) -> Job | None:
+        """Queue a job for `record`, stored pending in the same unit of work. None, inserting
+        nothing, when the same `person` (see `person_asked_about`) already has an open job with
+        this member id and payer: the open-job index refuses a second, even one a concurrent
+        request is inserting, so the check and the insert cannot race."""
         keys = protector(self._sessions)
-        existing = self.open_job(record.member_id, record.payer_id, person)
-        if existing is not None:
-            return existing, False
         values: dict[str, Any] = {
             "id": job_id,
             "verification_id": record.id,
@@ -89,17 +76,10 @@ class SqlJobQueue:
             "callback_url": callback_url,
             "created_at": record.created_at,
         }
-        try:
-            with transaction(self._sessions) as s:
-                s.execute(insert(verifications).values(**to_row(record, keys)))
-                s.execute(insert(jobs).values(**values))
-        except IntegrityError:
-            # Another request enqueued the same person between our check and insert.
-            raced = self.open_job(record.member_id, record.payer_id, person)
-            if raced is None:
-                raise
-            return raced, False
-        return _job(values | {"last_error": None, "locked_by": None}), True  # type: ignore[arg-type]
+        with transaction(self._sessions) as s:
+            if not insert_unless_present(s, jobs, values):
+                return None
+        return _job(values | {"last_error": None, "locked_by": None})
 
     def open_job(self, member_id: str, payer_id: str, person: str) -> Job | None:
         """The person's queued or running job with this member id and payer (found by blind

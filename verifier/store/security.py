@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.ports import AuditQuery
 from verifier.security.keys import ApiKey, NewKey, digest
-from verifier.store.engine import one_statement
+from verifier.store.engine import insert_unless_present, one_statement
 from verifier.store.repository import before_day_after, start_of_day
 from verifier.store.tables import api_keys, audit_events, idempotency_keys
 
@@ -126,14 +125,16 @@ class SqlIdempotency:
     def get(self, key_id: str, idempotency_key: str) -> tuple[str, str] | None:
         t = idempotency_keys
         condition = (t.c.key_id == key_id) & (t.c.idempotency_key == idempotency_key)
-        with self._sessions() as s, s.begin():
-            row = s.execute(select(t.c.body_hash, t.c.verification_id).where(condition)).first()
+        with one_statement(self._sessions) as connection:
+            row = connection.execute(
+                select(t.c.body_hash, t.c.verification_id).where(condition)
+            ).first()
         return None if row is None else (str(row[0]), str(row[1]))
 
     def remember(
         self, key_id: str, idempotency_key: str, body_hash: str, verification_id: str, now: datetime
     ) -> bool:
-        """False when another request claimed the same key first."""
+        """False, storing nothing, when another request claimed the same key first."""
         values = {
             "key_id": key_id,
             "idempotency_key": idempotency_key,
@@ -141,9 +142,5 @@ class SqlIdempotency:
             "verification_id": verification_id,
             "created_at": now,
         }
-        try:
-            with self._sessions() as s, s.begin():
-                s.execute(insert(idempotency_keys).values(**values))
-        except IntegrityError:
-            return False
-        return True
+        with one_statement(self._sessions) as connection:
+            return insert_unless_present(connection, idempotency_keys, values)

@@ -20,6 +20,7 @@ from verifier.store.retention import purge
 from verifier.store.reverifications import SqlReverifications
 from verifier.store.rotation import rotate_data
 from verifier.store.security import SqlAuditLog, SqlIdempotency, SqlKeyStore
+from verifier.store.unit import SqlUnitOfWork
 
 
 class SqlMaintenance:
@@ -39,17 +40,32 @@ def sql_stores(settings: Settings) -> Stores:
     """Every store on the database `settings` name, with its encryption keys."""
     engine = make_engine(settings.database_url, load_protector(settings))
     sessions = make_session_factory(engine)
+    repository = SqlVerificationRepository(sessions)
+    queue = SqlJobQueue(sessions, lease_seconds=settings.job_lease_seconds)
+    changes = SqlChangeStore(sessions)
+    idempotency = SqlIdempotency(sessions)
+
+    def unit() -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            engine,
+            verifications=repository,
+            jobs=queue,
+            changes=changes,
+            idempotency=idempotency,
+        )
+
     return Stores(
-        repository=SqlVerificationRepository(sessions),
-        queue=SqlJobQueue(sessions, lease_seconds=settings.job_lease_seconds),
-        changes=SqlChangeStore(sessions),
+        repository=repository,
+        queue=queue,
+        changes=changes,
         keys=SqlKeyStore(sessions),
         audit=SqlAuditLog(sessions),
-        idempotency=SqlIdempotency(sessions),
+        idempotency=idempotency,
         phone=SqlPhoneFacts(sessions),
         limits=SqlRateLimits(sessions),
         reverifications=SqlReverifications(sessions),
         maintenance=SqlMaintenance(engine),
         intake=SqlIntakeQueue(sessions),
+        unit=unit,
         close=engine.dispose,
     )
