@@ -19,13 +19,14 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from adapters.mock import TIMEOUT_SCENARIO, scenario_271
+from adapters.mock_clearinghouse.asked import asked_in_270, asked_in_json
 from adapters.mock_clearinghouse.core import CORE_PATH, error_envelope, fault, read_inquiry
 from adapters.mock_clearinghouse.core import response as core_response
 from adapters.mock_clearinghouse.gateway import Jobs, TokenIssuer
 from adapters.mock_clearinghouse.to_json import clearinghouse_response
-from adapters.x12.tokens import X12Error, interchanges
+from adapters.x12.tokens import X12Error
 
-__all__ = ["FAILURES", "JSON_PATH", "RAW_X12_PATH", "Counters", "MockClearinghouse", "member_of"]
+__all__ = ["FAILURES", "JSON_PATH", "RAW_X12_PATH", "Counters", "MockClearinghouse"]
 
 JSON_PATH = "/change/medicalnetwork/eligibility/v3"
 RAW_X12_PATH = JSON_PATH + "/raw-x12"
@@ -55,16 +56,6 @@ class Counters:
     injected_by_kind: dict[str, int] = field(default_factory=dict)  # FAILURES' names
 
 
-def member_of(x12_270: str) -> str | None:
-    """The subscriber's member id (NM1*IL NM109) in a 270; raises X12Error on non-X12 text."""
-    for seps, segments in interchanges(x12_270):
-        for segment in segments:
-            e = [part.strip() for part in segment.split(seps.element)]
-            if e[0] == "NM1" and len(e) > 9 and e[1] == "IL" and e[9]:
-                return e[9]
-    return None
-
-
 def _errors(code: str, description: str) -> bytes:
     return json.dumps({"errors": [{"code": code, "description": description}]}).encode()
 
@@ -81,7 +72,8 @@ FAILURES = tuple(_INJECTED)
 
 
 def _answer(body: bytes, raw: bool) -> tuple[str, dict[str, Any]]:
-    """The member id and the answer for a request body; raises _BadRequest."""
+    """The member id and the answer, naming the person asked about (see asked.py), for a
+    request body; raises _BadRequest."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -93,23 +85,22 @@ def _answer(body: bytes, raw: bool) -> tuple[str, dict[str, Any]]:
         if not isinstance(inquiry, str):
             raise _BadRequest("x12 must be the 270 as a string")
         try:
-            member = member_of(inquiry)
+            asked = asked_in_270(inquiry)
         except X12Error:
             raise _BadRequest("x12 is not an X12 interchange") from None
-        if member is None:
+        if asked.member_id is None:
             raise _BadRequest("the 270 names no subscriber member id (NM1*IL NM109)")
-        return member, {"x12": scenario_271(member)}
-    subscriber = data.get("subscriber")
-    member = subscriber.get("memberId") if isinstance(subscriber, dict) else None
-    if not isinstance(member, str) or not member.strip():
+        return asked.member_id, {"x12": scenario_271(asked.member_id, asked)}
+    asked = asked_in_json(data)
+    if asked.member_id is None:
         raise _BadRequest("subscriber.memberId is required")
-    answer = clearinghouse_response(scenario_271(member.strip()))
+    answer = clearinghouse_response(scenario_271(asked.member_id, asked))
     for key in ("controlNumber", "tradingPartnerServiceId"):
         if isinstance(data.get(key), str) and data[key]:
             answer[key] = data[key]
     if "controlNumber" in answer:
         answer["reassociationKey"] = answer["controlNumber"]
-    return member.strip(), answer
+    return asked.member_id, answer
 
 
 def _route(path: str) -> tuple[str, set[str]]:
@@ -224,12 +215,13 @@ class _Handler(BaseHTTPRequestHandler):
         if inquiry.x12 is None:
             return 200, error_envelope(inquiry.payload_id, inquiry.error or "Sender")
         try:
-            member = member_of(inquiry.x12)
+            asked = asked_in_270(inquiry.x12)
         except X12Error:
             return 200, error_envelope(inquiry.payload_id, "PayloadIllegal")
-        if member == TIMEOUT_SCENARIO:
+        if asked.member_id == TIMEOUT_SCENARIO:
             return None
-        return 200, core_response(inquiry.payload_id, scenario_271(member or "MOCK-NOT-FOUND"))
+        answer = scenario_271(asked.member_id or "MOCK-NOT-FOUND", asked)
+        return 200, core_response(inquiry.payload_id, answer)
 
     def _body(self) -> bytes:
         try:

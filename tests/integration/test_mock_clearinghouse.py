@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -13,12 +14,16 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.clearinghouse.reader import read_clearinghouse
+from adapters.directory import PayerSettings
 from adapters.mock import SCENARIOS, TIMEOUT_SCENARIO, scenario_271
 from adapters.mock_clearinghouse import MockClearinghouse, clearinghouse_response
+from adapters.registry import available, build
 from adapters.x12.reader import read_271
 from verifier.cli import main
 from verifier.domain.coverage import interpret
 from verifier.domain.determination import as_json
+from verifier.domain.identity import identity_of
+from verifier.domain.request import Dependent, Provider, Subscriber, VerificationRequest
 
 JSON_PATH = "/change/medicalnetwork/eligibility/v3"
 RAW_PATH = JSON_PATH + "/raw-x12"
@@ -53,7 +58,12 @@ def json_request(member_id: str) -> dict[str, Any]:
         "controlNumber": "123456789",
         "tradingPartnerServiceId": "ACME1",
         "provider": {"organizationName": "EXAMPLE RECOVERY", "npi": "1234567893"},
-        "subscriber": {"memberId": member_id, "firstName": "JANE", "lastName": "DOE"},
+        "subscriber": {
+            "memberId": member_id,
+            "firstName": "JANE",
+            "lastName": "DOE",
+            "dateOfBirth": "19850315",
+        },
         "encounter": {"serviceTypeCodes": ["30"]},
     }
 
@@ -120,20 +130,34 @@ def test_a_rejection_becomes_an_error_with_its_loop() -> None:
     assert errors[0]["followupAction"] == "Please correct and resubmit"
 
 
-def test_the_raw_x12_endpoint_answers_each_scenarios_271(start: Any, client: httpx.Client) -> None:
+def jane_doe(member_id: str) -> VerificationRequest:
+    """The person `inquiry_270` asks about, as the mock payer would be asked about her."""
+    return VerificationRequest(
+        payer_id="ACME",
+        subscriber=Subscriber(member_id, "JANE", "DOE", date(1985, 3, 15)),
+        provider=Provider("1234567893", "EXAMPLE RECOVERY"),
+        service_date=date(2026, 11, 27),
+    )
+
+
+def test_the_raw_x12_endpoint_answers_each_scenarios_271_for_the_person_asked_about(
+    start: Any, client: httpx.Client
+) -> None:
     url = start().url + RAW_PATH
     for member_id in SCENARIOS:
         response = client.post(url, json={"x12": inquiry_270(member_id)}, headers=AUTH)
         assert response.status_code == 200
-        assert response.json() == {"x12": scenario_271(member_id)}
+        assert response.json() == {"x12": scenario_271(member_id, jane_doe(member_id))}
 
 
 def test_the_member_id_is_found_with_the_separators_the_270_declares(
     start: Any, client: httpx.Client
 ) -> None:
-    inquiry = inquiry_270("MOCK-HMO", element="|", segment="\n")
+    inquiry = inquiry_270("MOCK-MEDICARE", element="|", segment="\n")
     response = client.post(start().url + RAW_PATH, json={"x12": inquiry}, headers=AUTH)
-    assert response.json()["x12"] == scenario_271("MOCK-HMO")
+    answer = response.json()["x12"]
+    assert answer == scenario_271("MOCK-MEDICARE", jane_doe("MOCK-MEDICARE"))
+    assert "DMG*D8*19850315*F~" in answer  # the date of birth the 270 gave, not the scenario's
 
 
 def test_the_json_endpoint_answers_each_scenario_and_echoes_the_control_number(
@@ -148,6 +172,100 @@ def test_the_json_endpoint_answers_each_scenario_and_echoes_the_control_number(
         assert answer["controlNumber"] == "123456789"
         assert answer["benefitsInformation"] == expected["benefitsInformation"]
         assert answer["errors"] == expected["errors"]
+
+
+# Someone other than the scenarios' own JANE DOE (1985-03-15), so an answer that is not echoed
+# shows: names, accents and a date of birth no scenario file carries.
+ASKED = Subscriber("PLACEHOLDER", "Ana María", "Núñez-Ortiz", date(1990, 2, 28))
+CHILD = Dependent("Lee", "Núñez-Ortiz", date(2012, 6, 1), "child")
+# How each adapter reaches the mock clearinghouse (its settings beside adapter and base_url).
+ADAPTERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "x12-http": ("", {"api_key_env": "MOCK_CH_TEST_KEY"}),
+    "clearinghouse-json": ("", {"api_key_env": "MOCK_CH_TEST_KEY"}),
+    "core-soap": (
+        "/core/realtime",
+        {
+            "extra": {
+                "username_env": "MOCK_CH_TEST_USER",
+                "password_env": "MOCK_CH_TEST_PASSWORD",
+                "sender_id": "SUBMITTER1",
+                "receiver_id": "MOCKCH",
+            }
+        },
+    ),
+}
+
+
+def identity_through(
+    mock: MockClearinghouse, adapter: str, member_id: str, patient: Dependent | None = None
+) -> dict[str, Any]:
+    """Verify through the real adapter against the mock clearinghouse; the record's identity."""
+    path, options = ADAPTERS[adapter]
+    settings = PayerSettings(
+        id="ACME", name="ACME HEALTH PLAN", adapter=adapter, base_url=mock.url + path, **options
+    )
+    subscriber = Subscriber(member_id, ASKED.first_name, ASKED.last_name, ASKED.date_of_birth)
+    request = VerificationRequest(
+        payer_id="ACME",
+        subscriber=subscriber,
+        provider=Provider("1234567893", "Example Recovery"),
+        service_date=date(2026, 11, 27),
+        patient=patient,
+    )
+    response = build(settings, available(), payer_backoff_seconds=0.01).check(request)
+    determination = as_json(interpret(response.answers[0]))
+    body: dict[str, Any] = {
+        "subscriber": {
+            "member_id": member_id,
+            "first_name": subscriber.first_name,
+            "last_name": subscriber.last_name,
+            "date_of_birth": subscriber.date_of_birth.isoformat(),
+        },
+        "patient": None
+        if patient is None
+        else {
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "date_of_birth": patient.date_of_birth.isoformat(),
+            "relationship": patient.relationship,
+        },
+    }
+    return identity_of(body, determination).as_json()
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOCK_CH_TEST_KEY", "test-api-key")
+    monkeypatch.setenv("MOCK_CH_TEST_USER", "mock-user")
+    monkeypatch.setenv("MOCK_CH_TEST_PASSWORD", "mock-password")
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.parametrize("adapter", list(ADAPTERS))
+@pytest.mark.parametrize("member_id", ["MOCK-MEDICARE", "MOCK-IOP-DUAL"])
+def test_an_ordinary_scenario_answers_for_the_person_asked_about(
+    start: Any, adapter: str, member_id: str
+) -> None:
+    identity = identity_through(start(), adapter, member_id)
+    assert identity == {"matches": True, "differences": []}
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.parametrize("adapter", list(ADAPTERS))
+def test_the_dependent_scenario_answers_for_the_dependent_asked_about(
+    start: Any, adapter: str
+) -> None:
+    identity = identity_through(start(), adapter, "MOCK-DEPENDENT", CHILD)
+    # The scenario's payer reports it corrected the child's details; nothing else differs.
+    assert identity == {"matches": False, "differences": ["payer_correction"]}
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.parametrize("adapter", list(ADAPTERS))
+def test_other_member_still_answers_for_someone_else(start: Any, adapter: str) -> None:
+    identity = identity_through(start(), adapter, "MOCK-OTHER-MEMBER")
+    assert identity["matches"] is False
+    assert {"first_name", "last_name", "date_of_birth"} <= set(identity["differences"])
 
 
 def test_the_healthcheck_answers_200(start: Any, client: httpx.Client) -> None:
@@ -263,7 +381,7 @@ def test_stop_ends_the_server_and_can_be_called_twice(start: Any, client: httpx.
         client.get(mock.url + "/healthcheck")
 
 
-def test_the_server_writes_no_member_id_to_stderr_or_the_logs(
+def test_the_server_writes_no_member_id_name_or_birth_date_to_stderr_or_the_logs(
     start: Any, client: httpx.Client, capfd: pytest.CaptureFixture[str], caplog: Any
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -273,7 +391,8 @@ def test_the_server_writes_no_member_id_to_stderr_or_the_logs(
     client.post(mock.url + RAW_PATH, json={"x12": inquiry_270("MOCK-IOP-DUAL")}, headers=AUTH)
     mock.stop()
     out, err = capfd.readouterr()
-    assert "MOCK-IOP-DUAL" not in out + err + caplog.text
+    for phi in ("MOCK-IOP-DUAL", "19850315", "JANE"):
+        assert phi not in out + err + caplog.text
     assert err == ""
 
 

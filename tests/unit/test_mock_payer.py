@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -57,6 +58,26 @@ def test_separator_characters_in_a_name_cannot_break_the_answer() -> None:
 
 def test_without_a_request_the_scenario_is_the_file_as_written() -> None:
     assert "NM1*IL*1*DOE*JANE****MI*MOCK-IOP-DUAL~" in scenario_271("MOCK-IOP-DUAL")
+
+
+@dataclass(frozen=True)
+class Person:
+    first_name: str | None = None
+    last_name: str | None = None
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    subscriber: Person | None
+    patient: Person | None = None
+
+
+def test_what_an_inquiry_leaves_out_keeps_the_scenarios_own() -> None:
+    raw = scenario_271("MOCK-IOP-DUAL", Inquiry(Person(last_name="Quinn", first_name=" ")))
+    assert "NM1*IL*1*QUINN*JANE****MI*MOCK-IOP-DUAL~" in raw
+    assert "DMG*D8*19850315*F~" in raw
+    assert scenario_271("MOCK-IOP-DUAL", Inquiry(None)) == scenario_271("MOCK-IOP-DUAL")
 
 
 def test_other_member_answers_for_someone_else_whoever_is_asked_about() -> None:
