@@ -7,10 +7,11 @@ import re
 import uuid
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from verifier.api.errors import Api
+from verifier.current import current_services
 
 PUBLIC = frozenset(
     {
@@ -74,7 +75,7 @@ def init_auth(app: Flask, api: Api) -> None:
         if request.blueprint == "console":  # the console signs staff in with its own session
             return None
         token = _token()
-        keys = current_app.extensions["verifier"].keys
+        keys = current_services().keys
         key = keys.by_token(token) if token else None
         if key is None:
             error = Unauthorized()
@@ -101,7 +102,7 @@ def init_auth(app: Flask, api: Api) -> None:
         event = AUDITED.get((request.endpoint or "", request.method))
         if event is None:
             return response
-        log = current_app.extensions["verifier"].audit
+        log = current_services().audit
         resource_id = (request.view_args or {}).get("verification_id") or g.get("resource_id")
         if resource_id is None and event[0] == "create" and response.is_json:
             body = response.get_json(silent=True)
@@ -109,7 +110,7 @@ def init_auth(app: Flask, api: Api) -> None:
                 resource_id = body.get("id") or body.get("reference")
         key = g.get("api_key")
         log.append(
-            at=current_app.extensions["verifier"].service.clock(),
+            at=current_services().service.clock(),
             key_id=key.id if key else None,
             action=event[0],
             resource=event[1],

@@ -18,13 +18,13 @@ from schemas.request import VerificationRequestSchema
 from verifier.api.errors import MESSAGES
 from verifier.api.paging import page as page_body
 from verifier.api.parsing import Blueprint
+from verifier.current import current_services, current_settings
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
 from verifier.services.calls import record_call
 from verifier.services.reading import Read, as_seen, read_all
 from verifier.services.staff import Staff
-from verifier.settings import current_settings
 
 blp = Blueprint(
     "verifications", __name__, url_prefix="/v1/verifications", description="Verifications"
@@ -32,7 +32,7 @@ blp = Blueprint(
 
 
 def service() -> VerificationService:
-    return current_app.extensions["verifier"].service  # type: ignore[no-any-return]
+    return current_services().service
 
 
 @blp.route("")
@@ -114,7 +114,7 @@ def presented(record: VerificationRecord) -> dict[str, Any]:
 
 def presented_many(records: list[VerificationRecord]) -> list[dict[str, Any]]:
     """Records as the API shows them: phone-verified facts laid over each determination."""
-    return [_view(seen) for seen in read_all(current_app.extensions["verifier"].phone, records)]
+    return [_view(seen) for seen in read_all(current_services().phone, records)]
 
 
 def _view(seen: Read) -> dict[str, Any]:
@@ -144,7 +144,7 @@ class PhoneFacts(MethodView):
         electronic answer."""
         key = g.get("api_key")
         by = Staff(key.id, key.name) if key else Staff(None, None)
-        phone = current_app.extensions["verifier"].phone
+        phone = current_services().phone
         return presented(record_call(service(), phone, verification_id, data, by))
 
 

@@ -22,9 +22,9 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Response, abort, current_app, g, request, session
 
+from verifier.current import current_services, current_settings
 from verifier.security.keys import ApiKey
 from verifier.security.staff import StaffMember
-from verifier.settings import current_settings
 from verifier.web import console_oidc
 
 READ, WRITE = "verifications:read", "verifications:write"
@@ -33,10 +33,6 @@ CSRF_FIELD = "csrf_token"
 
 class ConsoleNotConfigured(RuntimeError):
     """The app has no SECRET_KEY, so the console cannot keep anyone signed in."""
-
-
-def services() -> Any:
-    return current_app.extensions["verifier"]
 
 
 def _fernet() -> Fernet:
@@ -58,7 +54,7 @@ def sign_in(token: str) -> tuple[Any, str | None]:
     if not current_settings().console_key_sign_in:
         name = console_oidc.provider_name()
         return None, f"API-key sign-in is turned off here. Sign in with {name}."
-    keys = services().keys
+    keys = current_services().keys
     token = token.strip()
     key = keys.by_token(token) if token else None
     if key is None:
@@ -153,7 +149,7 @@ def current_key() -> Any:
         return g.console_key
     key = None
     sealed, key_id = session.get("token"), session.get("key_id")
-    keys = services().keys
+    keys = current_services().keys
     allowed = current_settings().console_key_sign_in
     if isinstance(sealed, str) and isinstance(key_id, str) and allowed:
         try:
@@ -192,11 +188,11 @@ def write_audit(response: Response) -> None:
     event = g.pop("console_audit", None)
     if event is None:
         return
-    log = services().audit
+    log = current_services().audit
     who = g.get("console_key")
     person = who if isinstance(who, StaffMember) else None
     log.append(
-        at=services().service.clock(),
+        at=current_services().service.clock(),
         key_id=who.id if isinstance(who, ApiKey) else None,
         subject=person.subject if person else None,
         email=person.email if person else None,

@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, make_response, render_template
 
-from verifier.settings import Settings, current_settings
+from verifier.current import current_settings
+from verifier.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import current_app, g, has_request_context, render_template, request
+from flask import g, has_request_context, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from verifier.current import current_services, current_settings
 from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
-from verifier.settings import current_settings
 from verifier.web.console_estimate import course_estimate, fact_lines, seen
 from verifier.web.console_sources import sources
 from verifier.web.console_view import (
@@ -114,7 +114,7 @@ def vob_context(
         "verified_by": verified_by,
         "verified_at": when(record.completed_at or record.created_at),
         "exported_by": exported_by,
-        "exported_at": when(current_app.extensions["verifier"].service.clock()),
+        "exported_at": when(current_services().service.clock()),
         "method": _method(record),
         "part_2": record.concerns_substance_use,
         "part_2_notice": PART_2_NOTICE,
@@ -157,7 +157,7 @@ def pdf_for_api(record: VerificationRecord, caller: str, args: Any) -> bytes:
 def verified_by_name(record: VerificationRecord) -> str | None:
     """Who asked for this verification, from the audit trail: the email of a person signed in
     as themselves, or the name of the key."""
-    services = current_app.extensions["verifier"]
+    services = current_services()
     from verifier.ports import AuditQuery
 
     rows, _ = services.audit.find(AuditQuery(resource_id=record.id, action="create"))
