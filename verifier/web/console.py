@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 from schemas.request import VerificationRequestSchema
 from verifier.current import current_services, current_settings
 from verifier.intake import to_request
+from verifier.ports import ChangeQuery
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.security.staff import StaffMember
 from verifier.service import NotFound, UnknownPayer
@@ -234,14 +235,7 @@ def index() -> ResponseReturnValue:
 
 
 def _changes(record: VerificationRecord) -> list[dict[str, Any]]:
-    from verifier.ports import ChangeQuery
-
-    store = getattr(current_services(), "changes", None) or getattr(
-        current_services().service, "changes", None
-    )
-    if store is None or not hasattr(store, "find"):
-        return []
-    items, _ = store.find(ChangeQuery(member_id=record.member_id, limit=50))
+    items, _ = current_services().changes.find(ChangeQuery(member_id=record.member_id, limit=50))
     return view.change_rows(items)
 
 
