@@ -39,6 +39,7 @@ from verifier.ports import ChangeQuery
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.security.staff import StaffMember
 from verifier.service import NotFound, UnknownPayer
+from verifier.services.audit_trail import who_verified
 from verifier.services.staff import Staff
 from verifier.web import console_oidc
 from verifier.web import console_view as view
@@ -58,7 +59,7 @@ from verifier.web.console_auth import (
 )
 from verifier.web.console_estimate import course_estimate, fact_lines, seen
 from verifier.web.console_sources import sources
-from verifier.web.vob import render_vob, verified_by_name, vob_pdf
+from verifier.web.vob import render_vob, vob_pdf
 
 bp = Blueprint(
     "console",
@@ -304,7 +305,8 @@ def verify_again(verification_id: str) -> ResponseReturnValue:
 
 
 def _verified_by(record: VerificationRecord) -> str:
-    return verified_by_name(record) or str(current_key().name)
+    services = current_services()
+    return who_verified(services.audit, services.keys, record.id) or str(current_key().name)
 
 
 @bp.get("/verifications/<verification_id>/vob")
