@@ -57,12 +57,12 @@ EXAMPLE_CURL = (
 
 def _development_key() -> str | None:
     """On the embedded default, the local development key (created on first start)."""
-    from verifier.app import create_app
+    from verifier.bootstrap import bootstrap
     from verifier.security.devkey import development_key
 
-    services = create_app().extensions["verifier"]
+    services = bootstrap(load_settings())
     try:
-        return development_key(services.keys)
+        return development_key(services.keys, clock=services.service.clock)
     finally:
         services.close()
 
