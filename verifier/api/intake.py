@@ -13,6 +13,7 @@ from verifier.api.parsing import Blueprint
 from verifier.current import current_services, current_settings
 from verifier.intake import to_request
 from verifier.security.ratelimit import retry_after
+from verifier.services.access import site_may_read
 
 blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")
 
@@ -67,14 +68,6 @@ class Intake(MethodView):
         return {"reference": record.id, "message": THANKS}
 
 
-def _allowed_origin(origin: str) -> bool:
-    key = g.get("api_key")
-    if key is not None:
-        return origin in key.allowed_origins
-    keys = current_services().keys
-    return any(origin in k.allowed_origins for k in keys.all() if not k.revoked_at)
-
-
 def init_intake(app: Flask) -> None:
     """CORS: a browser on a configured site may post with that site's key."""
 
@@ -83,7 +76,7 @@ def init_intake(app: Flask) -> None:
         origin = request.headers.get("Origin")
         if not origin or not (request.path.startswith(("/v1/intake", "/v1/payers"))):
             return response
-        if not _allowed_origin(origin):
+        if not site_may_read(current_services().keys, origin, g.get("api_key")):
             return response
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"
