@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 
 from verifier.bootstrap import Services
-from verifier.security.keys import SCOPES, KeyRequestError, new_key
+from verifier.security.keys import SCOPES, KeyRequestError
+from verifier.services.keys import NoActiveKey, create_key, list_keys, revoke_key
 
 
 def _services() -> Services:
@@ -42,8 +41,7 @@ def create(name: str, scopes: tuple[str, ...], origins: tuple[str, ...]) -> None
     """Create a key and print it once; only its hash is stored."""
     services = _services()
     try:
-        fresh = new_key(name, list(scopes), list(origins), datetime.now(UTC))
-        services.keys.add(fresh)
+        fresh = create_key(services.keys, services.service.clock, name, scopes, origins)
     except KeyRequestError as error:
         raise click.UsageError(str(error)) from None
     finally:
@@ -54,11 +52,11 @@ def create(name: str, scopes: tuple[str, ...], origins: tuple[str, ...]) -> None
 
 
 @keys_group.command("list")
-def list_keys() -> None:
+def list_command() -> None:
     """Every key: id, name, scopes, created, revoked. Never the key itself."""
     services = _services()
     try:
-        for key in services.keys.all():
+        for key in list_keys(services.keys):
             revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             click.echo(
                 f"{key.id}\t{key.name}\t{','.join(key.scopes)}\t"
@@ -74,8 +72,9 @@ def revoke(key_id: str) -> None:
     """Revoke a key by its id; it stops working at once."""
     services = _services()
     try:
-        if not services.keys.revoke(key_id, datetime.now(UTC)):
-            raise click.ClickException(f"no active key has id {key_id}")
+        revoke_key(services.keys, services.service.clock, key_id)
+    except NoActiveKey:
+        raise click.ClickException(f"no active key has id {key_id}") from None
     finally:
         services.close()
     click.echo(f"revoked {key_id}")

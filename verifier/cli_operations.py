@@ -11,12 +11,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from verifier.metrics import MULTIPROCESS_DIR
 from verifier.settings import load_settings, settings_table
+
+if TYPE_CHECKING:  # the services are built, adapters and all, only by the commands that use them
+    from verifier.bootstrap import Services
 
 
 def register(main: click.Group) -> None:
@@ -57,12 +60,12 @@ EXAMPLE_CURL = (
 
 def _development_key() -> str | None:
     """On the embedded default, the local development key (created on first start)."""
-    from verifier.app import create_app
+    from verifier.bootstrap import bootstrap
     from verifier.security.devkey import development_key
 
-    services = create_app().extensions["verifier"]
+    services = bootstrap(load_settings())
     try:
-        return development_key(services.keys)
+        return development_key(services.keys, clock=services.service.clock)
     finally:
         services.close()
 
@@ -296,7 +299,7 @@ def reverify_command(
 WAIT_POLL_SECONDS = 0.5
 
 
-def follow(services: Any, job_ids: list[str]) -> None:
+def follow(services: Services, job_ids: list[str]) -> None:
     """A progress bar until none of `job_ids` is queued or running."""
     from verifier import reverify
 

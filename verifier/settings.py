@@ -346,14 +346,6 @@ class Settings:
         return {item.name.upper(): getattr(self, item.name) for item in fields(self)}
 
 
-def current_settings() -> Settings:
-    """The settings of the Flask app handling this request."""
-    from flask import current_app
-
-    settings: Settings = current_app.extensions["settings"]
-    return settings
-
-
 class _SourceEnv(Env):
     """environs reading from one mapping (variables, then the test mapping) rather than
     `os.environ` itself, so a test's settings go through the same parsing and checks."""

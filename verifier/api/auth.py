@@ -7,10 +7,12 @@ import re
 import uuid
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from verifier.api.errors import Api
+from verifier.current import current_services
+from verifier.services.access import MissingScope, UnknownKey, WrongOrigin, authenticate
 
 PUBLIC = frozenset(
     {
@@ -62,6 +64,12 @@ def _token() -> str | None:
     return request.headers.get("X-API-Key") or None
 
 
+def _forbidden(api: Api, message: str) -> Any:
+    refused = Forbidden()
+    refused.data = {"message": message}  # type: ignore[attr-defined]
+    return api.handle_http_exception(refused)[:2]
+
+
 def init_auth(app: Flask, api: Api) -> None:
     @app.before_request
     def _identify() -> Any:
@@ -73,26 +81,23 @@ def init_auth(app: Flask, api: Api) -> None:
             return None
         if request.blueprint == "console":  # the console signs staff in with its own session
             return None
-        token = _token()
-        keys = current_app.extensions["verifier"].keys
-        key = keys.by_token(token) if token else None
-        if key is None:
+        allowed = REQUIRED.get((endpoint, request.method), (ADMIN,))
+        origin = request.headers.get("Origin")
+        try:
+            g.api_key = authenticate(current_services().keys, _token(), allowed, origin)
+        except UnknownKey:
             error = Unauthorized()
             error.data = {"message": "Send a valid API key as 'Authorization: Bearer <key>'."}  # type: ignore[attr-defined]
             payload, code, _ = api.handle_http_exception(error)
             return payload, code, {"WWW-Authenticate": "Bearer"}
-        g.api_key = key
-        origin = request.headers.get("Origin")
-        if origin and key.allowed_origins and origin not in key.allowed_origins:
-            refused_origin = Forbidden()
-            refused_origin.data = {"message": "This key may not be used from this site."}  # type: ignore[attr-defined]
-            return api.handle_http_exception(refused_origin)[:2]
-        allowed = REQUIRED.get((endpoint, request.method), (ADMIN,))
-        if not any(key.allows(scope) for scope in allowed):
-            refused = Forbidden()
-            needed = f"This key may not do this; it needs the scope {allowed[0]}."
-            refused.data = {"message": needed}  # type: ignore[attr-defined]
-            return api.handle_http_exception(refused)[:2]
+        except WrongOrigin as refused:
+            g.api_key = refused.key  # the audit trail names the key that was refused
+            return _forbidden(api, "This key may not be used from this site.")
+        except MissingScope as refused:
+            g.api_key = refused.key
+            return _forbidden(
+                api, f"This key may not do this; it needs the scope {refused.needed}."
+            )
         return None
 
     @app.after_request
@@ -101,7 +106,7 @@ def init_auth(app: Flask, api: Api) -> None:
         event = AUDITED.get((request.endpoint or "", request.method))
         if event is None:
             return response
-        log = current_app.extensions["verifier"].audit
+        log = current_services().audit
         resource_id = (request.view_args or {}).get("verification_id") or g.get("resource_id")
         if resource_id is None and event[0] == "create" and response.is_json:
             body = response.get_json(silent=True)
@@ -109,7 +114,7 @@ def init_auth(app: Flask, api: Api) -> None:
                 resource_id = body.get("id") or body.get("reference")
         key = g.get("api_key")
         log.append(
-            at=current_app.extensions["verifier"].service.clock(),
+            at=current_services().service.clock(),
             key_id=key.id if key else None,
             action=event[0],
             resource=event[1],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from schemas.record import ChangePageSchema, ChangeQuerySchema
 from verifier.api.paging import page
 from verifier.api.parsing import Blueprint
+from verifier.current import current_services
 from verifier.ports import ChangeQuery
 
 blp = Blueprint("changes", __name__, url_prefix="/v1/changes", description="Change events")
@@ -21,6 +21,5 @@ class Changes(MethodView):
     @blp.response(200, ChangePageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Coverage, IOP, prior-auth, plan and accumulator changes, newest first."""
-        changes = current_app.extensions["verifier"].service.changes
-        items, total = changes.find(ChangeQuery(**query))
+        items, total = current_services().changes.find(ChangeQuery(**query))
         return page(items, total, query)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.estimate import EstimateRequestSchema, EstimateSchema
 from verifier.api.parsing import Blueprint
+from verifier.current import current_services
 from verifier.domain.estimate import Schedule, cents
 from verifier.domain.summary import DISCLAIMER
 from verifier.services.reading import NotEstimable, estimate_from, read
@@ -29,7 +29,7 @@ class Estimate(MethodView):
         remaining out-of-pocket maximum. Figures the payer did not give are listed in `unknown`
         and assumed the costly way; `steps` explains the reasoning for an admissions coordinator.
         """
-        services = current_app.extensions["verifier"]
+        services = current_services()
         seen = read(services.service, services.phone, verification_id)
         schedule = Schedule(
             days_per_week=data["days_per_week"],

@@ -6,9 +6,10 @@ import logging
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from verifier.current import current_services
 from verifier.logs import get_logger
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def healthz() -> dict[str, str]:
 @blp.get("/readyz")
 def readyz() -> Any:
     try:
-        current_app.extensions["verifier"].repository.ping()
+        current_services().repository.ping()
     except Exception as error:  # any failure to reach the database means not ready
         log.warning("database not reachable: %s", type(error).__name__)
         return {"status": "unavailable", "database": "unreachable"}, 503
@@ -33,7 +34,7 @@ def readyz() -> Any:
 
 @blp.get("/metrics")
 def metrics() -> Response:
-    metrics = current_app.extensions["verifier"].metrics
+    metrics = current_services().metrics
     return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)
 
 
@@ -48,9 +49,7 @@ def observe_requests(app: Flask) -> None:
     def _record(response: Response) -> Response:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        app.extensions["verifier"].metrics.request(
-            route, request.method, response.status_code, seconds
-        )
+        current_services().metrics.request(route, request.method, response.status_code, seconds)
         requests_log.info(
             "request",
             request_id=g.get("request_id"),

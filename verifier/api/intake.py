@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.intake import IntakeReceiptSchema, IntakeSchema
 from verifier.api.parsing import Blueprint
+from verifier.current import current_services, current_settings
 from verifier.intake import to_request
 from verifier.security.ratelimit import retry_after
-from verifier.settings import current_settings
+from verifier.services.access import site_may_read
 
 blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")
 
@@ -34,7 +35,7 @@ class Intake(MethodView):
         Limited per key and per client address.
         """
         key, address = g.api_key, request.remote_addr or "unknown"
-        settings, limits = current_settings(), current_app.extensions["verifier"].limits
+        settings, limits = current_settings(), current_services().limits
         # Counted in the database, so the limits hold across every worker and every server.
         wait = limits.allow(f"intake key {key.id}", settings.intake_limit_per_key) or (
             limits.allow(f"intake address {key.id} {address}", settings.intake_limit_per_address)
@@ -60,19 +61,11 @@ class Intake(MethodView):
             "contact": data.get("contact"),
             "consent": True,
         }
-        service = current_app.extensions["verifier"].service
+        service = current_services().service
         record = service.enqueue(
             to_request(request_data, current_settings()), body, source="intake"
         )
         return {"reference": record.id, "message": THANKS}
-
-
-def _allowed_origin(origin: str) -> bool:
-    key = g.get("api_key")
-    if key is not None:
-        return origin in key.allowed_origins
-    keys = current_app.extensions["verifier"].keys
-    return any(origin in k.allowed_origins for k in keys.all() if not k.revoked_at)
 
 
 def init_intake(app: Flask) -> None:
@@ -83,7 +76,7 @@ def init_intake(app: Flask) -> None:
         origin = request.headers.get("Origin")
         if not origin or not (request.path.startswith(("/v1/intake", "/v1/payers"))):
             return response
-        if not _allowed_origin(origin):
+        if not site_may_read(current_services().keys, origin, g.get("api_key")):
             return response
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"

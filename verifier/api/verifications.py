@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, request, url_for
+from flask import Response, g, request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
@@ -18,13 +18,14 @@ from schemas.request import VerificationRequestSchema
 from verifier.api.errors import MESSAGES
 from verifier.api.paging import page as page_body
 from verifier.api.parsing import Blueprint
+from verifier.current import current_services, current_settings, current_vob_pdf
 from verifier.intake import to_request
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.service import VerificationService
+from verifier.services.audit_trail import who_verified
 from verifier.services.calls import record_call
 from verifier.services.reading import Read, as_seen, read_all
 from verifier.services.staff import Staff
-from verifier.settings import current_settings
 
 blp = Blueprint(
     "verifications", __name__, url_prefix="/v1/verifications", description="Verifications"
@@ -32,7 +33,7 @@ blp = Blueprint(
 
 
 def service() -> VerificationService:
-    return current_app.extensions["verifier"].service  # type: ignore[no-any-return]
+    return current_services().service
 
 
 @blp.route("")
@@ -114,7 +115,7 @@ def presented(record: VerificationRecord) -> dict[str, Any]:
 
 def presented_many(records: list[VerificationRecord]) -> list[dict[str, Any]]:
     """Records as the API shows them: phone-verified facts laid over each determination."""
-    return [_view(seen) for seen in read_all(current_app.extensions["verifier"].phone, records)]
+    return [_view(seen) for seen in read_all(current_services().phone, records)]
 
 
 def _view(seen: Read) -> dict[str, Any]:
@@ -144,7 +145,7 @@ class PhoneFacts(MethodView):
         electronic answer."""
         key = g.get("api_key")
         by = Staff(key.id, key.name) if key else Staff(None, None)
-        phone = current_app.extensions["verifier"].phone
+        phone = current_services().phone
         return presented(record_call(service(), phone, verification_id, data, by))
 
 
@@ -169,11 +170,13 @@ class VerificationPdf(MethodView):
     @blp.alt_response(404, description="No verification has this id")
     def get(self, verification_id: str) -> Response:
         """The printable verification of benefits for the client's chart (PDF); audited."""
-        record = service().get(verification_id)
+        services = current_services()
+        record = services.service.get(verification_id)
         key = g.get("api_key")
         name = key.name if key else "API"
+        verified_by = who_verified(services.audit, services.keys, record.id) or name
         # Drawn by the web pages' VOB (see verifier/web/__init__.py), the same as the console's.
-        pdf = current_app.extensions["vob_pdf"](record, name, request.args)
+        pdf = current_vob_pdf()(record, verified_by, exported_by=name, args=request.args)
         disposition = f'attachment; filename="vob-{record.id}.pdf"'
         return Response(
             pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition}

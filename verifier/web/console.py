@@ -33,12 +33,14 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from schemas.request import VerificationRequestSchema
+from verifier.current import current_services, current_settings
 from verifier.intake import to_request
+from verifier.ports import ChangeQuery
 from verifier.records import RecordQuery, VerificationRecord
 from verifier.security.staff import StaffMember
 from verifier.service import NotFound, UnknownPayer
+from verifier.services.audit_trail import who_verified
 from verifier.services.staff import Staff
-from verifier.settings import current_settings
 from verifier.web import console_oidc
 from verifier.web import console_view as view
 from verifier.web.console_auth import (
@@ -49,7 +51,6 @@ from verifier.web.console_auth import (
     csrf_token,
     current_key,
     secure_headers,
-    services,
     sign_in,
     sign_in_person,
     sign_out,
@@ -58,7 +59,7 @@ from verifier.web.console_auth import (
 )
 from verifier.web.console_estimate import course_estimate, fact_lines, seen
 from verifier.web.console_sources import sources
-from verifier.web.vob import render_vob, verified_by_name, vob_pdf
+from verifier.web.vob import render_vob, vob_pdf
 
 bp = Blueprint(
     "console",
@@ -142,7 +143,7 @@ def staff() -> Staff:
 
 def record_or_404(verification_id: str) -> VerificationRecord:
     try:
-        record: VerificationRecord = services().service.get(verification_id)
+        record: VerificationRecord = current_services().service.get(verification_id)
     except NotFound:
         abort(404, description="No verification has this id.")
     return record
@@ -218,7 +219,7 @@ def index() -> ResponseReturnValue:
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     audit("list")
-    found = services().service.find(
+    found = current_services().service.find(
         RecordQuery(member_id=member_id or None, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     )
     pages = max(1, -(-found.total // PAGE_SIZE))
@@ -235,12 +236,7 @@ def index() -> ResponseReturnValue:
 
 
 def _changes(record: VerificationRecord) -> list[dict[str, Any]]:
-    from verifier.ports import ChangeQuery
-
-    store = getattr(services(), "changes", None) or getattr(services().service, "changes", None)
-    if store is None or not hasattr(store, "find"):
-        return []
-    items, _ = store.find(ChangeQuery(member_id=record.member_id, limit=50))
+    items, _ = current_services().changes.find(ChangeQuery(member_id=record.member_id, limit=50))
     return view.change_rows(items)
 
 
@@ -292,7 +288,9 @@ def verify_again(verification_id: str) -> ResponseReturnValue:
     back = redirect(url_for("console.detail", verification_id=record.id), 303)
     try:
         data = VerificationRequestSchema().load(record.request)
-        fresh = services().service.verify(to_request(data, current_settings()), record.request)
+        fresh = current_services().service.verify(
+            to_request(data, current_settings()), record.request
+        )
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {}
         fields = ", ".join(sorted(str(name) for name in messages)) or "the request"
@@ -307,7 +305,8 @@ def verify_again(verification_id: str) -> ResponseReturnValue:
 
 
 def _verified_by(record: VerificationRecord) -> str:
-    return verified_by_name(record) or str(current_key().name)
+    services = current_services()
+    return who_verified(services.audit, services.keys, record.id) or str(current_key().name)
 
 
 @bp.get("/verifications/<verification_id>/vob")

@@ -7,11 +7,12 @@ from typing import Any
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
+from verifier.current import current_services
 from verifier.domain.alerts import ALERT_KINDS, DAYS_AHEAD, DAYS_BEHIND
 from verifier.services.alerts import Alert, alerts
 from verifier.web import console_view as view
 from verifier.web.console import bp
-from verifier.web.console_auth import audit, services
+from verifier.web.console_auth import audit
 
 
 def _row(alert: Alert) -> dict[str, Any]:
@@ -33,8 +34,9 @@ def alert_list() -> ResponseReturnValue:
     kind = request.args.get("kind", "")
     kind = kind if kind in ALERT_KINDS else ""
     audit("list", resource="change")
-    today = services().service.clock().date()
-    found = alerts(services().service.changes, services().service, today, kind or None)
+    services = current_services()
+    today = services.service.clock().date()
+    found = alerts(services.changes, services.service, today, kind or None)
     return render_template(
         "console_alerts.html",
         rows=[_row(alert) for alert in found],

@@ -22,9 +22,10 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Response, abort, current_app, g, request, session
 
+from verifier.current import current_services, current_settings
 from verifier.security.keys import ApiKey
 from verifier.security.staff import StaffMember
-from verifier.settings import current_settings
+from verifier.services.access import KeyRefused, MissingScope, authenticate
 from verifier.web import console_oidc
 
 READ, WRITE = "verifications:read", "verifications:write"
@@ -33,10 +34,6 @@ CSRF_FIELD = "csrf_token"
 
 class ConsoleNotConfigured(RuntimeError):
     """The app has no SECRET_KEY, so the console cannot keep anyone signed in."""
-
-
-def services() -> Any:
-    return current_app.extensions["verifier"]
 
 
 def _fernet() -> Fernet:
@@ -53,18 +50,18 @@ def session_seconds() -> int:
     return max(1, round(hours * 3600))
 
 
-def sign_in(token: str) -> tuple[Any, str | None]:
+def sign_in(token: str) -> tuple[ApiKey | None, str | None]:
     """The key for `token` and None, or None and a message a person can act on."""
     if not current_settings().console_key_sign_in:
         name = console_oidc.provider_name()
         return None, f"API-key sign-in is turned off here. Sign in with {name}."
-    keys = services().keys
     token = token.strip()
-    key = keys.by_token(token) if token else None
-    if key is None:
+    try:
+        key = authenticate(current_services().keys, token, (READ,))
+    except MissingScope as refused:
+        return None, f"This key may not read verifications; it needs the scope {refused.needed}."
+    except KeyRefused:
         return None, "That API key was not recognised, or it has been revoked."
-    if not key.allows(READ):
-        return None, f"This key may not read verifications; it needs the scope {READ}."
     session.clear()  # a fresh session (and CSRF token) for every sign-in
     session["key_id"] = key.id
     session["token"] = _fernet().encrypt(token.encode()).decode("ascii")
@@ -153,16 +150,14 @@ def current_key() -> Any:
         return g.console_key
     key = None
     sealed, key_id = session.get("token"), session.get("key_id")
-    keys = services().keys
     allowed = current_settings().console_key_sign_in
     if isinstance(sealed, str) and isinstance(key_id, str) and allowed:
         try:
             token = _fernet().decrypt(sealed, ttl=session_seconds()).decode()
-        except InvalidToken:
-            token = None
-        found = keys.by_token(token) if token else None
-        if found is not None and found.id == key_id and found.allows(READ):
-            key = found
+            found = authenticate(current_services().keys, token, (READ,))
+        except (InvalidToken, KeyRefused):
+            found = None
+        key = found if found is not None and found.id == key_id else None
     g.console_key = key
     return key
 
@@ -192,11 +187,11 @@ def write_audit(response: Response) -> None:
     event = g.pop("console_audit", None)
     if event is None:
         return
-    log = services().audit
+    log = current_services().audit
     who = g.get("console_key")
     person = who if isinstance(who, StaffMember) else None
     log.append(
-        at=services().service.clock(),
+        at=current_services().service.clock(),
         key_id=who.id if isinstance(who, ApiKey) else None,
         subject=person.subject if person else None,
         email=person.email if person else None,

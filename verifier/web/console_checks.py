@@ -15,12 +15,12 @@ from marshmallow import ValidationError
 
 from schemas.record import PhoneFactSchema
 from schemas.request import VerificationRequestSchema
+from verifier.current import current_services, current_settings
 from verifier.intake import to_request
 from verifier.service import NotFound
 from verifier.services.calls import record_call
-from verifier.settings import current_settings
 from verifier.web.console import bp, detail_page, record_or_404, staff
-from verifier.web.console_auth import WRITE, audit, current_key, services
+from verifier.web.console_auth import WRITE, audit, current_key
 from verifier.web.console_forms import CHECK_FIELDS, call_body, check_body, field_errors
 
 _REQUESTS = VerificationRequestSchema()
@@ -39,7 +39,7 @@ def _new_page(form: Any, errors: dict[str, list[str]], status: int = 200) -> Res
         "console_new.html",
         form=form,
         errors=errors,
-        payers=services().directory.search(),
+        payers=current_services().directory.search(),
         provider=settings.provider,
         wait=settings.console_wait_seconds,
     )
@@ -56,7 +56,7 @@ def new_check() -> ResponseReturnValue:
 def start_check() -> ResponseReturnValue:
     audit("create")
     _may_write()
-    body, errors = check_body(request.form, services().directory)
+    body, errors = check_body(request.form, current_services().directory)
     try:
         data = _REQUESTS.load(body)
     except ValidationError as error:
@@ -67,7 +67,9 @@ def start_check() -> ResponseReturnValue:
     sent = {name: value for name, value in _REQUESTS.dump(data).items() if value is not None}
     sent.pop("mode", None)
     wait = current_settings().console_wait_seconds
-    record = services().service.verify_within(to_request(data, current_settings()), sent, wait)
+    record = current_services().service.verify_within(
+        to_request(data, current_settings()), sent, wait
+    )
     audit("create", record.id)
     if record.state == "pending":
         flash("The payer is slow to answer: this page updates when the answer lands.")
@@ -79,7 +81,7 @@ def check_state(verification_id: str) -> ResponseReturnValue:
     # Not audited: it shows nothing of the member, only whether the answer has landed, to a
     # page whose own read was audited; a poll every few seconds would drown the trail.
     try:
-        record = services().service.get(verification_id)
+        record = current_services().service.get(verification_id)
     except NotFound:
         abort(404, description="No verification has this id.")
     return jsonify(state=record.state)
@@ -91,7 +93,8 @@ def record_phone_call(verification_id: str) -> ResponseReturnValue:
     _may_write()
     try:
         facts = _CALLS.load(call_body(request.form))
-        record_call(services().service, services().phone, verification_id, facts, staff())
+        services = current_services()
+        record_call(services.service, services.phone, verification_id, facts, staff())
     except ValidationError as error:
         errors = field_errors(error.messages, _CALL_FIELDS)
         return detail_page(record_or_404(verification_id), errors, request.form), 422

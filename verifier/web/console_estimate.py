@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from verifier.current import current_services
 from verifier.domain.estimate import Schedule
 from verifier.domain.summary import money
 from verifier.records import VerificationRecord
@@ -19,7 +19,7 @@ NETWORKS = {"in_network": "in network", "out_of_network": "out of network"}
 
 def seen(record: VerificationRecord) -> Read:
     """The record as staff see it: with what was confirmed by phone laid over its answer."""
-    return read_all(current_app.extensions["verifier"].phone, [record])[0]
+    return read_all(current_services().phone, [record])[0]
 
 
 def fact_lines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from verifier.current import current_services
 from verifier.ports import IntakeItem
 from verifier.services.intake_queue import (
     STATUSES,
@@ -18,7 +19,7 @@ from verifier.services.intake_queue import (
 )
 from verifier.web import console_view as view
 from verifier.web.console import PAGE_SIZE, bp, staff
-from verifier.web.console_auth import WRITE, audit, current_key, services
+from verifier.web.console_auth import WRITE, audit, current_key
 
 _SHOWN = {"new": "New", "contacted": "Contacted", "closed": "Closed", "all": "All"}
 _DONE = {"new": "back to new", "contacted": "contacted", "closed": "closed"}
@@ -47,7 +48,7 @@ def intake() -> ResponseReturnValue:
     audit("list", resource="intake")
     try:
         items, total = intake_queue(
-            services().intake,
+            current_services().intake,
             None if status == "all" else status,
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
@@ -72,7 +73,8 @@ def intake_status(verification_id: str) -> ResponseReturnValue:
         abort(403, description=f"Your key may not do this; it needs the scope {WRITE}.")
     status = request.form.get("status", "")
     try:
-        mark_intake(services().intake, services().service.clock, verification_id, status, staff())
+        services = current_services()
+        mark_intake(services.intake, services.service.clock, verification_id, status, staff())
     except UnknownStatus:
         abort(400, description="Choose new, contacted or closed.")
     except NotAnIntake:

@@ -24,8 +24,8 @@ from flask.typing import ResponseReturnValue
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from verifier.current import current_settings, settings_of
 from verifier.security.staff import claim_values, scopes_for
-from verifier.settings import Settings, current_settings
 
 CLIENT = "staff"
 EXTENSION = "verifier.console_oidc"
@@ -49,7 +49,7 @@ class Identity:
 
 def init_oidc(app: App) -> None:
     """Register the provider with Authlib when the settings name one; nothing is fetched yet."""
-    settings: Settings = app.extensions["settings"]
+    settings = settings_of(app)
     if not settings.oidc_issuer or EXTENSION in app.extensions:
         return
     oauth = OAuth(app)

@@ -18,9 +18,11 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, make_response, render_template
+from flask import Blueprint, Response, make_response, render_template
 
-from verifier.settings import Settings, current_settings
+from verifier.current import current_services, current_settings
+from verifier.services.access import KeyRefused, MissingScope, authenticate
+from verifier.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +46,14 @@ def _origin(url: str) -> str | None:
 
 
 def _key_origins(token: str) -> tuple[str, ...] | None:
-    """The origins the page key may be used from (empty: any); None when the key is unusable.
-
-    When the app has no key store (a bare app in a test), the key is taken on trust.
-    """
-    services = current_app.extensions.get("verifier")
-    keys = getattr(services, "keys", None)
-    if keys is None:
-        return ()
-    key = keys.by_token(token)
-    if key is None:
-        log.warning("INTAKE_PAGE_KEY is unknown or revoked; the intake page is disabled")
-        return None
-    if not key.allows(INTAKE_SCOPE):
+    """The origins the page key may be used from (empty: any); None when the key is unusable."""
+    try:
+        key = authenticate(current_services().keys, token, (INTAKE_SCOPE,))
+    except MissingScope:
         log.warning("INTAKE_PAGE_KEY lacks the intake:submit scope; the intake page is disabled")
+        return None
+    except KeyRefused:
+        log.warning("INTAKE_PAGE_KEY is unknown or revoked; the intake page is disabled")
         return None
     if "admin" in key.scopes or set(key.scopes) - {INTAKE_SCOPE}:
         # Still served (the scope check above passed), but this key should not be public.

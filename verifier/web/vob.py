@@ -1,6 +1,7 @@
 """The printable verification of benefits (VOB): one template for the print view and the PDF.
 
-`vob_pdf(record, verified_by)` works from any request (the console's, or an API route's).
+`vob_pdf(record, verified_by)` works from any request (the console's, or an API route's); who
+verified is the caller's to give (`verifier.services.audit_trail.who_verified`).
 """
 
 from __future__ import annotations
@@ -8,12 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import current_app, g, has_request_context, render_template, request
+from flask import g, has_request_context, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from verifier.current import current_services, current_settings
 from verifier.domain.summary import DISCLAIMER, phone
 from verifier.records import VerificationRecord
-from verifier.settings import current_settings
 from verifier.web.console_estimate import course_estimate, fact_lines, seen
 from verifier.web.console_sources import sources
 from verifier.web.console_view import (
@@ -81,7 +82,7 @@ def vob_context(
     record: VerificationRecord,
     verified_by: str,
     exported_by: str | None = None,
-    args: Any = None,
+    args: MultiDict[str, str] | None = None,
 ) -> dict[str, Any]:
     looked_at = seen(record)
     determination = looked_at.determination or {}
@@ -114,7 +115,7 @@ def vob_context(
         "verified_by": verified_by,
         "verified_at": when(record.completed_at or record.created_at),
         "exported_by": exported_by,
-        "exported_at": when(current_app.extensions["verifier"].service.clock()),
+        "exported_at": when(current_services().service.clock()),
         "method": _method(record),
         "part_2": record.concerns_substance_use,
         "part_2_notice": PART_2_NOTICE,
@@ -129,7 +130,7 @@ def render_vob(
     exported_by: str | None = None,
     *,
     for_pdf: bool = False,
-    args: Any = None,
+    args: MultiDict[str, str] | None = None,
 ) -> str:
     context = vob_context(record, verified_by, exported_by, args)
     return render_template("vob.html", for_pdf=for_pdf, **context)
@@ -139,7 +140,7 @@ def vob_pdf(
     record: VerificationRecord,
     verified_by: str,
     exported_by: str | None = None,
-    args: Any = None,
+    args: MultiDict[str, str] | None = None,
 ) -> bytes:
     """The VOB as a PDF (WeasyPrint), from the same template as the print view; `args` may hold
     a course (days, weeks, charge, level, network) to estimate on it."""
@@ -147,25 +148,3 @@ def vob_pdf(
     weasyprint = importlib.import_module("weasyprint")  # heavy: loaded on first export
     base_url = request.url_root if has_request_context() else None
     return bytes(weasyprint.HTML(string=html, base_url=base_url).write_pdf())
-
-
-def pdf_for_api(record: VerificationRecord, caller: str, args: Any) -> bytes:
-    """The VOB PDF an API caller named `caller` exports."""
-    return vob_pdf(record, verified_by_name(record) or caller, exported_by=caller, args=args)
-
-
-def verified_by_name(record: VerificationRecord) -> str | None:
-    """Who asked for this verification, from the audit trail: the email of a person signed in
-    as themselves, or the name of the key."""
-    services = current_app.extensions["verifier"]
-    from verifier.ports import AuditQuery
-
-    rows, _ = services.audit.find(AuditQuery(resource_id=record.id, action="create"))
-    creators = [row for row in rows if row.get("key_id") or row.get("email")]
-    if not creators:
-        return None
-    first = creators[-1]  # newest first: the last is the one that created it
-    if first.get("email"):
-        return str(first["email"])
-    names = {key.id: key.name for key in services.keys.all()}
-    return names.get(first["key_id"])
