@@ -11,9 +11,9 @@ from flask_smorest import abort
 from schemas.intake import IntakeReceiptSchema, IntakeSchema
 from verifier.api.parsing import Blueprint
 from verifier.current import current_services, current_settings
-from verifier.intake import to_request
 from verifier.security.ratelimit import retry_after
 from verifier.services.access import site_may_read
+from verifier.services.intake_submission import TooManySubmissions, submit_intake
 
 blp = Blueprint("intake", __name__, url_prefix="/v1/intake", description="Intake form submissions")
 
@@ -34,37 +34,22 @@ class Intake(MethodView):
         The answer is a reference and a message: never a determination or anyone's benefits.
         Limited per key and per client address.
         """
-        key, address = g.api_key, request.remote_addr or "unknown"
-        settings, limits = current_settings(), current_services().limits
-        # Counted in the database, so the limits hold across every worker and every server.
-        wait = limits.allow(f"intake key {key.id}", settings.intake_limit_per_key) or (
-            limits.allow(f"intake address {key.id} {address}", settings.intake_limit_per_address)
-        )
-        if wait:
+        services = current_services()
+        try:
+            record = submit_intake(
+                services.service,
+                services.limits,
+                current_settings(),
+                key_id=g.api_key.id,
+                address=request.remote_addr or "unknown",
+                data=data,
+            )
+        except TooManySubmissions as refused:
             abort(
                 429,
                 message="Too many submissions from here; please try again in a minute.",
-                headers={"Retry-After": str(retry_after(wait))},
+                headers={"Retry-After": str(retry_after(refused.wait))},
             )
-        subscriber = {
-            "member_id": data["member_id"],
-            "first_name": data["first_name"],
-            "last_name": data["last_name"],
-            "date_of_birth": data["date_of_birth"],
-            "group_number": data.get("group_number"),
-        }
-        request_data = {"payer_id": data["payer_id"], "subscriber": subscriber}
-        # Stored as a verification request (JSON dates), with how to reach the person.
-        body = {
-            **request_data,
-            "subscriber": {**subscriber, "date_of_birth": data["date_of_birth"].isoformat()},
-            "contact": data.get("contact"),
-            "consent": True,
-        }
-        service = current_services().service
-        record = service.enqueue(
-            to_request(request_data, current_settings()), body, source="intake"
-        )
         return {"reference": record.id, "message": THANKS}
 
 
