@@ -254,7 +254,9 @@ def test_the_detail_page_estimates_a_course_and_the_vob_carries_it(app: Flask) -
     vob = client.get(f"/console/verifications/{record_id}/vob?{course}").get_data(as_text=True)
     assert "Estimated cost of the course" in vob and "$2,220" in vob
     bad = client.get(f"/console/verifications/{record_id}?days=9&weeks=1&charge=1")
-    assert "Enter 1-7 days a week" in bad.get_data(as_text=True)
+    assert "Choose between 1 and 7 days a week." in bad.get_data(as_text=True)
+    worse = client.get(f"/console/verifications/{record_id}?days=x&weeks=1&charge=0")
+    assert "Enter a whole number. Enter an amount above 0." in worse.get_data(as_text=True)
 
 
 def test_phone_confirmed_facts_show_in_the_console_and_on_the_vob(app: Flask) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from schemas.estimate import EstimateRequestSchema
 from verifier.current import current_services
 from verifier.domain.estimate import Schedule
 from verifier.domain.summary import money
@@ -15,6 +17,7 @@ from verifier.services.reading import NotEstimable, Read, estimate_from, read_al
 
 LEVELS = {"iop_mental_health": "Mental health IOP", "iop_substance_use": "Substance use IOP"}
 NETWORKS = {"in_network": "in network", "out_of_network": "out of network"}
+_COURSE = EstimateRequestSchema()
 
 
 def seen(record: VerificationRecord) -> Read:
@@ -33,6 +36,11 @@ def fact_lines(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _whole(text: str) -> int | str:
+    """A form's whole number as one, or the text as typed for the schema to refuse."""
+    return int(text) if text.strip().isdigit() else text
+
+
 def course_estimate(looked_at: Read, args: MultiDict[str, str]) -> dict[str, Any]:
     """The form's values and, when they are complete and valid, the estimate (or why not)."""
     form = {
@@ -46,16 +54,28 @@ def course_estimate(looked_at: Read, args: MultiDict[str, str]) -> dict[str, Any
     if not form["charge"]:
         return result
     try:
-        days, weeks = int(form["days"]), int(form["weeks"])
-        charge = Decimal(form["charge"])
-        if not (1 <= days <= 7 and 1 <= weeks <= 52 and charge.is_finite() and charge > 0):
-            raise ValueError
-        if form["level"] not in LEVELS or form["network"] not in NETWORKS:
-            raise ValueError
-    except (ValueError, InvalidOperation):
-        result["error"] = "Enter 1-7 days a week, 1-52 weeks and a charge per day above $0."
+        # The API's own rules for a planned course, so the console accepts what it accepts.
+        course = _COURSE.load(
+            {
+                "days_per_week": _whole(form["days"]),
+                "weeks": _whole(form["weeks"]),
+                "charge_per_day": form["charge"],
+                "level": form["level"],
+                "network": form["network"],
+            }
+        )
+    except ValidationError as refused:
+        messages = refused.messages if isinstance(refused.messages, dict) else {}
+        result["error"] = " ".join(
+            str(text) for name in _COURSE.fields if name in messages for text in messages[name]
+        )
         return result
-    schedule = Schedule(days, weeks, charge.quantize(Decimal("0.01")), form["network"])
+    schedule = Schedule(
+        course["days_per_week"],
+        course["weeks"],
+        course["charge_per_day"].quantize(Decimal("0.01")),
+        course["network"],
+    )
     try:
         estimate = estimate_from(looked_at, form["level"], schedule)
     except NotEstimable:
