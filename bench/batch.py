@@ -235,7 +235,7 @@ def work(spec: Spec, database_url: str, directory: Path, workdir: Path, limit: f
     logs: list[IO[bytes]] = [(workdir / f"worker-{i}.log").open("wb") for i in range(spec.workers)]
     usage: dict[int, tuple[float, float]] = {}
     peaks: dict[int, int] = {}  # VmHWM in KiB, by pid
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, None)  # counts jobs only: no PHI read
     try:
         started_at, started = time.time(), time.monotonic()
         command = worker_command(spec.concurrency)

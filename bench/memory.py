@@ -81,6 +81,7 @@ def _snapshot(*_):
 signal.signal(signal.SIGUSR1, _snapshot)
 sys.argv[0] = "verifier"
 from verifier.cli import main
+from verifier.security.protector import load_protector
 main()
 """
 
@@ -211,7 +212,7 @@ def work(
         env[TRACE_ENV] = str(workdir)
         command = [sys.executable, "-c", TRACED_WORKER, *command[command.index("worker") :]]
     finished = select(func.count()).select_from(jobs).where(jobs.c.finished_at.is_not(None))
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, None)  # counts jobs only: no PHI read
     try:
         with (workdir / "worker-0.log").open("wb") as log:
             started_at, started = time.time(), time.monotonic()

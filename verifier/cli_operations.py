@@ -44,9 +44,11 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
 def db_upgrade(revision: str) -> None:
     """Create or migrate the database named by VERIFIER_DATABASE_URL (SQLite file by default)."""
+    from verifier.security.protector import load_protector
     from verifier.store.migrate import upgrade
 
-    upgrade(load_settings().database_url, revision)
+    settings = load_settings()
+    upgrade(settings.database_url, revision, load_protector(settings))
     click.echo(f"database is at revision {revision}")
 
 
@@ -87,9 +89,10 @@ def serve(host: str, port: int, workers: int, migrate: bool) -> None:
     settings = load_settings()
     refuse_bad_directory(settings.payers_file)
     if migrate:
+        from verifier.security.protector import load_protector
         from verifier.store.migrate import upgrade
 
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, keys=load_protector(settings))
     click.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     embedded = settings.database_url.startswith("sqlite")
     if embedded and not os.environ.get("VERIFIER_SECRET_KEY"):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from verifier.security.protector import load_protector
 from verifier.store.engine import (
     hold_connections,
     make_engine,
@@ -27,7 +28,7 @@ EVENT = {"action": "create", "resource": "verification", "method": "POST", "rout
 @pytest.fixture
 def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     yield make_session_factory(engine)
     engine.dispose()
 

@@ -16,6 +16,7 @@ from tests.helpers import authorized, determine, fixture_path
 from verifier.batch import Worker
 from verifier.ports import Job
 from verifier.records import VerificationRecord
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import upgrade
 from verifier.store.queue import SqlJobQueue
@@ -56,7 +57,7 @@ class Queue(SqlJobQueue):
 @pytest.fixture
 def queue(database_url: str) -> Iterator[tuple[Queue, Clock]]:
     upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     clock = Clock()
     yield Queue(make_session_factory(engine), lease_seconds=60, clock=clock), clock
     engine.dispose()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, func, select
 
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.limits import SqlRateLimits
 from verifier.store.migrate import upgrade
@@ -30,7 +31,10 @@ class Clock:
 def engines(database_url: str) -> Iterator[list[Engine]]:
     """Two engines on one database: two server processes, as far as the limits can tell."""
     upgrade(database_url)
-    made = [make_engine(database_url), make_engine(database_url)]
+    made = [
+        make_engine(database_url, load_protector()),
+        make_engine(database_url, load_protector()),
+    ]
     yield made
     for engine in made:
         engine.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, or_, select
 
 from verifier.cli import main
 from verifier.records import VerificationRecord
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine
 from verifier.store.tables import metadata, verifications
 
@@ -78,7 +79,7 @@ def test_purge_leaves_nothing_of_a_purged_verification_in_any_table(
     make_app: Callable[..., Flask], database_url: str
 ) -> None:
     make_app().extensions["verifier"].repository.add(record("old", 400, "A"))
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     dependents = [t for t in metadata.sorted_tables if t.name not in INDEPENDENT]
     assert {t.name for t in dependents} >= {"jobs", "change_events", "phone_facts"}
     with engine.begin() as connection:

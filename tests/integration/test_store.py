@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.helpers import FIXTURES
 from verifier.records import COMPLETE, FAILED, PENDING, RecordQuery, VerificationRecord
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import current, head, upgrade
 from verifier.store.repository import RecordMissing, SqlVerificationRepository
@@ -27,7 +28,7 @@ T0 = datetime(2025, 3, 10, 14, 30, 15, 123456, tzinfo=UTC)
 @pytest.fixture
 def repository(database_url: str) -> Iterator[SqlVerificationRepository]:
     upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     try:
         yield SqlVerificationRepository(make_session_factory(engine))
     finally:
@@ -61,7 +62,7 @@ def test_upgrading_twice_is_a_no_op(
 
 def test_the_migration_matches_the_table_definitions(database_url: str) -> None:
     upgrade(database_url)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -193,7 +194,7 @@ def test_ping_succeeds_on_a_reachable_database(repository: SqlVerificationReposi
 
 
 def test_ping_raises_when_the_database_is_unreachable(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/missing-dir/db.sqlite3")
+    engine = make_engine(f"sqlite:///{tmp_path}/missing-dir/db.sqlite3", load_protector())
     try:
         with pytest.raises(OperationalError):
             SqlVerificationRepository(make_session_factory(engine)).ping()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, text
 
 from verifier.records import VerificationRecord
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import current, head, upgrade
 from verifier.store.queue import SqlJobQueue
@@ -34,7 +35,7 @@ def test_a_job_open_before_the_upgrade_is_kept_and_never_answers_anyone_else(
     database_url: str,
 ) -> None:
     upgrade(database_url, "0006")
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     sessions = make_session_factory(engine)
     keys = protector(sessions)
     with engine.begin() as connection:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from verifier.records import VerificationRecord
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.intake import SqlIntakeQueue
 from verifier.store.migrate import current, head, upgrade
@@ -26,7 +27,7 @@ def test_submissions_made_before_the_upgrade_are_new_and_can_be_marked(
     database_url: str,
 ) -> None:
     upgrade(database_url, "0008_audit_person")
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     sessions = make_session_factory(engine)
     queue = SqlJobQueue(sessions, clock=lambda: T0)
     records = SqlVerificationRepository(sessions)

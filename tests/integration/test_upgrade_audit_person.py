@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from verifier.ports import AuditQuery
+from verifier.security.protector import load_protector
 from verifier.store.engine import make_engine, make_session_factory
 from verifier.store.migrate import current, head, upgrade
 from verifier.store.security import SqlAuditLog
@@ -23,7 +24,7 @@ OLD_EVENT = text(
 
 def test_rows_from_before_keep_their_key_and_new_rows_name_the_person(database_url: str) -> None:
     upgrade(database_url, "0007")
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, load_protector())
     with engine.begin() as connection:
         connection.execute(OLD_EVENT, {"at": T0})
     upgrade(database_url)

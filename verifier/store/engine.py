@@ -14,17 +14,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from verifier.security.protector import Protector, load_protector
+from verifier.security.protector import Protector
 
 # Long enough to ride out another worker's write; short enough that a stuck lock shows up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def make_engine(url: str, keys: Protector | None = None) -> Engine:
+def make_engine(url: str, keys: Protector | None) -> Engine:
     """Build an engine for a SQLite or PostgreSQL (`postgresql+psycopg://`) URL, carrying the
-    encryption keys its PHI columns use (`keys`, or those `load_protector` finds)."""
+    encryption keys its PHI columns use. The keys come from the caller (the composition root
+    reads them from the settings); an engine given none refuses to read or write PHI."""
     engine = _engine(url)
-    engine.dialect.verifier_protector = keys or load_protector()  # type: ignore[attr-defined]
+    engine.dialect.verifier_protector = keys  # type: ignore[attr-defined]
     return engine
 
 

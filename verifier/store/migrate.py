@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
+from verifier.security.protector import Protector
 from verifier.store.engine import make_engine
 
 # Beside this module, so it resolves the same from a checkout or an installed wheel.
@@ -23,14 +24,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database at `url` to `revision`; a no-op when already there.
+def upgrade(url: str, revision: str = "head", keys: Protector | None = None) -> None:
+    """Migrate the database at `url` to `revision`; a no-op when already there. A migration
+    that rewrites stored PHI (0004 encrypts rows written before it) needs the data `keys`.
 
     Raises sqlalchemy OperationalError if the database cannot be reached.
     """
     config = alembic_config(url)
     # Our own engine, so migrations see the same SQLite pragmas and options as the app.
-    engine = make_engine(url)
+    engine = make_engine(url, keys)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -41,7 +43,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def current(url: str) -> str | None:
     """The database's revision, or None if it was never migrated."""
-    engine = make_engine(url)
+    engine = make_engine(url, None)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

@@ -60,7 +60,7 @@ def protector_of(dialect: Dialect) -> Any:
     """The Protector `make_engine` attached to this engine's dialect."""
     protector = getattr(dialect, "verifier_protector", None)
     if protector is None:
-        raise RuntimeError("this engine was not made by make_engine: no encryption keys attached")
+        raise RuntimeError("this engine has no data keys: pass them to make_engine")
     return protector
 
 
