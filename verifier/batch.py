@@ -6,16 +6,18 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import httpx
 
 from schemas.request import VerificationRequestSchema
+from verifier.domain.request import VerificationRequest
 from verifier.intake import to_request
 from verifier.logs import get_logger
 from verifier.ports import Job, JobQueue
-from verifier.records import FAILED
 from verifier.service import VerificationService
+from verifier.services.jobs import run_job
 from verifier.settings import Settings
 from verifier.webhooks import send_webhook
 
@@ -93,6 +95,10 @@ class Worker:
                     log.error("job %s failed unexpectedly: %s", job.id, type(error).__name__)
                     self._give_back(job, lease_name)
 
+    def _request(self, stored: Mapping[str, Any]) -> VerificationRequest:
+        """A stored request body as the request to ask the payer with."""
+        return to_request(_REQUESTS.load(stored), self.settings)
+
     def _give_back(self, job: Job, lease_name: str) -> None:
         """Requeue a job whose run broke (e.g. the database was locked), with backoff."""
         try:
@@ -101,23 +107,9 @@ class Worker:
             log.error("job %s could not be requeued: %s", job.id, type(error).__name__)
 
     def run_job(self, job: Job, lease_name: str) -> str:
-        """Complete the job's verification and record the outcome; returns the job's state."""
-        record = self.service.get(job.verification_id)
-        try:
-            data = _REQUESTS.load(record.request)
-            request = to_request(data, self.settings)
-            payer = self.service.payer(record.payer_id)
-        except Exception as error:  # a stored request that no longer loads must not loop forever
-            log.error("job %s cannot run: %s", job.id, type(error).__name__)
-            return self.queue.finish(job, lease_name, error="invalid_request", retryable=False)
-        self.service.complete(record, request, payer)
-        failure = record.error or {}
-        state = self.queue.finish(
-            job,
-            lease_name,
-            error=failure.get("code") if record.state == FAILED else None,
-            retryable=bool(failure.get("retryable")),
-        )
+        """Run the job (`verifier/services/jobs.py`), then log it and call its webhook; returns
+        the job's state."""
+        record, state = run_job(self.service, job, lease_name, self._request)
         with self._lock:
             self.processed += 1
         jobs_log.info(
