@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +47,20 @@ def authorized(app: Any, scopes: tuple[str, ...] = ("admin",)) -> Any:
     client = app.test_client()
     authorize(client, scopes)
     return client
+
+
+def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run `calls` in threads released together; their results in order."""
+    results: list[Any] = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        start.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

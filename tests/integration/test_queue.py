@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.helpers import authorized, determine, fixture_path
+from tests.helpers import at_once, authorized, determine, fixture_path
 from verifier.batch import Worker
 from verifier.ports import Job
 from verifier.records import VerificationRecord
@@ -301,23 +300,6 @@ def test_concurrent_requests_for_two_people_on_one_member_id_never_share_a_recor
         assert answers[0]["request"].get("patient") is None
         assert answers[1]["request"]["patient"]["first_name"] == "Robin"
     assert apps[0].extensions["verifier"].queue.counts() == {"queued": 10}
-
-
-def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run `calls` in threads released together; their results in order."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(i: int) -> None:
-        start.wait()
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_counts_take_any_number_of_job_ids(queue) -> None:

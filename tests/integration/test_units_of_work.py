@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.helpers import authorize
+from tests.helpers import at_once, authorize
 from verifier.bootstrap import Services
 from verifier.records import VerificationRecord
 from verifier.store.engine import hold_connections, release_connections
@@ -132,20 +131,3 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_verification(
         assert answers[0]["id"] == answers[1]["id"], answers
     listed = clients[0].get("/v1/verifications?limit=50").get_json()
     assert listed["total"] == 5
-
-
-def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run `calls` in threads released together; their results in order."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(i: int) -> None:
-        start.wait()
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results

@@ -260,7 +260,9 @@ def test_a_second_request_for_the_person_folds_into_the_queued_one_and_stores_no
     assert [r.id for r in repository.find(RecordQuery()).items] == ["v1"]
 
 
-def test_an_outcome_and_its_change_events_are_stored_together_or_not_at_all() -> None:
+def covered_then_lost() -> tuple[VerificationService, Stores]:
+    """A service whose payer answers covered, then no longer covered; verified once as "v1",
+    the next verification will be "v2"."""
     answers = iter([scenario_271("MOCK-IOP-DUAL"), scenario_271("MOCK-INACTIVE")])
     adapter = FakeAdapter("")
     adapter.check = lambda request: PayerResponse(  # type: ignore[method-assign]
@@ -269,6 +271,11 @@ def test_an_outcome_and_its_change_events_are_stored_together_or_not_at_all() ->
     svc, stores = wired(lambda settings: adapter)
     svc.verify(REQUEST, {"as": "sent"})
     svc.new_id = lambda: "v2"
+    return svc, stores
+
+
+def test_an_outcome_and_its_change_events_are_stored_together_or_not_at_all() -> None:
+    svc, stores = covered_then_lost()
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the change log is unavailable")
@@ -281,14 +288,7 @@ def test_an_outcome_and_its_change_events_are_stored_together_or_not_at_all() ->
 
 
 def test_a_changed_answer_stores_its_change_events_with_the_outcome() -> None:
-    answers = iter([scenario_271("MOCK-IOP-DUAL"), scenario_271("MOCK-INACTIVE")])
-    adapter = FakeAdapter("")
-    adapter.check = lambda request: PayerResponse(  # type: ignore[method-assign]
-        (raw := next(answers)), "x12", read_271(raw)
-    )
-    svc, stores = wired(lambda settings: adapter)
-    svc.verify(REQUEST, {"as": "sent"})
-    svc.new_id = lambda: "v2"
+    svc, stores = covered_then_lost()
     svc.verify(REQUEST, {"as": "sent"})
     events = stores.changes.recent(["coverage_lost"], datetime(2026, 1, 1, tzinfo=UTC), 10)
     assert [(e["verification_id"], e["previous_verification_id"]) for e in events] == [("v2", "v1")]
