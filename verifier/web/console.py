@@ -54,6 +54,7 @@ from verifier.web.console_auth import (
     sign_in,
     sign_in_person,
     sign_out,
+    signed_in,
     signed_in_before,
     write_audit,
 )
@@ -135,7 +136,7 @@ def _safe_next(target: str | None) -> str:
 def staff() -> Staff:
     """Who is signed in, as the use cases record them: a person signed in through the identity
     provider by their email (their subject is in the audit trail), or a development key."""
-    who = current_key()
+    who = signed_in()
     if isinstance(who, StaffMember):
         return Staff(None, (who.email or who.name)[:100])
     return Staff(who.id, who.name)
@@ -282,7 +283,7 @@ def detail_page(
 @bp.post("/verifications/<verification_id>/verify-again")
 def verify_again(verification_id: str) -> ResponseReturnValue:
     audit("create")
-    if not current_key().allows(WRITE):
+    if not signed_in().allows(WRITE):
         abort(403, description=f"Your key may not verify; it needs the scope {WRITE}.")
     record = record_or_404(verification_id)
     back = redirect(url_for("console.detail", verification_id=record.id), 303)
@@ -306,23 +307,21 @@ def verify_again(verification_id: str) -> ResponseReturnValue:
 
 def _verified_by(record: VerificationRecord) -> str:
     services = current_services()
-    return who_verified(services.audit, services.keys, record.id) or str(current_key().name)
+    return who_verified(services.audit, services.keys, record.id) or str(signed_in().name)
 
 
 @bp.get("/verifications/<verification_id>/vob")
 def vob(verification_id: str) -> ResponseReturnValue:
     audit("export", verification_id)
     record = record_or_404(verification_id)
-    return render_vob(
-        record, _verified_by(record), exported_by=current_key().name, args=request.args
-    )
+    return render_vob(record, _verified_by(record), exported_by=signed_in().name, args=request.args)
 
 
 @bp.get("/verifications/<verification_id>/vob.pdf")
 def vob_download(verification_id: str) -> ResponseReturnValue:
     audit("export", verification_id)
     record = record_or_404(verification_id)
-    pdf = vob_pdf(record, _verified_by(record), exported_by=current_key().name, args=request.args)
+    pdf = vob_pdf(record, _verified_by(record), exported_by=signed_in().name, args=request.args)
     disposition = f'attachment; filename="vob-{record.id}.pdf"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 

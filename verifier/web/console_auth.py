@@ -139,15 +139,16 @@ def _current_person() -> StaffMember | None:
     return person if person.allows(READ) else None
 
 
-def current_key() -> Any:
+def current_key() -> StaffMember | ApiKey | None:
     """Who is signed in: a StaffMember (through the provider) or an ApiKey (checked against the
     key store now), both with `name` and `allows(scope)`; None when signed out, expired, revoked
     or no longer allowed to read."""
     if "console_key" in g:
-        return g.console_key
+        known: StaffMember | ApiKey | None = g.console_key
+        return known
     if session.get("staff"):
-        g.console_key = _current_person()
-        return g.console_key
+        person = g.console_key = _current_person()
+        return person
     key = None
     sealed, key_id = session.get("token"), session.get("key_id")
     allowed = current_settings().console_key_sign_in
@@ -160,6 +161,14 @@ def current_key() -> Any:
         key = found if found is not None and found.id == key_id else None
     g.console_key = key
     return key
+
+
+def signed_in() -> StaffMember | ApiKey:
+    """Who is signed in, on a page the console's sign-in guard already let through."""
+    who = current_key()
+    if who is None:
+        abort(401)
+    return who
 
 
 def csrf_token() -> str:

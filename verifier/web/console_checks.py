@@ -20,7 +20,7 @@ from verifier.intake import to_request
 from verifier.service import NotFound
 from verifier.services.calls import record_call
 from verifier.web.console import bp, detail_page, record_or_404, staff
-from verifier.web.console_auth import WRITE, audit, current_key
+from verifier.web.console_auth import WRITE, audit, signed_in
 from verifier.web.console_forms import CHECK_FIELDS, call_body, check_body, field_errors
 
 _REQUESTS = VerificationRequestSchema()
@@ -29,7 +29,7 @@ _CALL_FIELDS = {name: (name,) for name in PhoneFactSchema().fields}
 
 
 def _may_write() -> None:
-    if not current_key().allows(WRITE):
+    if not signed_in().allows(WRITE):
         abort(403, description=f"Your key may not do this; it needs the scope {WRITE}.")
 
 

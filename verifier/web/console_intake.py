@@ -19,7 +19,7 @@ from verifier.services.intake_queue import (
 )
 from verifier.web import console_view as view
 from verifier.web.console import PAGE_SIZE, bp, staff
-from verifier.web.console_auth import WRITE, audit, current_key
+from verifier.web.console_auth import WRITE, audit, signed_in
 
 _SHOWN = {"new": "New", "contacted": "Contacted", "closed": "Closed", "all": "All"}
 _DONE = {"new": "back to new", "contacted": "contacted", "closed": "closed"}
@@ -69,7 +69,7 @@ def intake() -> ResponseReturnValue:
 @bp.post("/intake/<verification_id>/status")
 def intake_status(verification_id: str) -> ResponseReturnValue:
     audit("update", verification_id, resource="intake")
-    if not current_key().allows(WRITE):
+    if not signed_in().allows(WRITE):
         abort(403, description=f"Your key may not do this; it needs the scope {WRITE}.")
     status = request.form.get("status", "")
     try:
