@@ -21,7 +21,7 @@ from verifier.domain.rows import (
     tier_of,
     unique,
 )
-from verifier.domain.terms import NOT_STATED, Tier, network_terms, placeholder_notes
+from verifier.domain.terms import NOT_STATED, Tier, by_network, network_terms, placeholder_notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,11 +232,12 @@ def _decide(
     covered = False if plan_inactive else _covered(rows)
     cascade = covered is True
     from_here = tiers[tiers.index(deciding) :]
+    split = by_network(from_here if cascade else from_here[:1])
     blocks: dict[str, NetworkTerms | None] = {}
     figure_rows: list[Benefit] = []
     figure_notes: list[str] = []
     for network in ("Y", "N", NOT_STATED):
-        terms, used, notes = network_terms(from_here, network, order, cascade)
+        terms, used, notes = network_terms(split, network, order, cascade)
         blocks[network] = terms
         figure_rows += used
         figure_notes += notes
