@@ -40,23 +40,22 @@ _BEARING = COVERING | DENYING
 
 @dataclass(frozen=True, slots=True)
 class _Said:
-    """A tier's rows that name one network (or, for NOT_STATED, none), and their EB01 codes.
-    Read-only once made: an empty one stands for every network a tier has no rows for."""
+    """A tier's rows that name one network (or, for NOT_STATED, none), their EB01 codes, and
+    what they say on their own: a denial wins, then a grant. Read-only once made: an empty
+    one stands for every network a tier has no rows for."""
 
     rows: Sequence[Benefit]
     codes: AbstractSet[str]
-
-    @property
-    def covered(self) -> bool | None:
-        """What these rows say on their own: a denial wins, then a grant."""
-        if not DENYING.isdisjoint(self.codes):
-            return False
-        if not COVERING.isdisjoint(self.codes):
-            return True
-        return None
+    covered: bool | None
 
 
-_NOTHING = _Said((), frozenset())
+def _said(rows: Sequence[Benefit], codes: AbstractSet[str]) -> _Said:
+    if not DENYING.isdisjoint(codes):
+        return _Said(rows, codes, False)
+    return _Said(rows, codes, True if not COVERING.isdisjoint(codes) else None)
+
+
+_NOTHING = _said((), frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +85,15 @@ def by_network(tiers: Sequence[Tier]) -> list[NetworkTier]:
                     group = found[key] = ([], set())
                 group[0].append(row)
                 group[1].add(row.code)
-        said = {key: _Said(group, codes) for key, (group, codes) in found.items()}
+        said = {key: _said(group, codes) for key, (group, codes) in found.items()}
         split.append(NetworkTier(basis, said))
     return split
+
+
+def _rows(own: _Said, both: _Said) -> list[Benefit]:
+    """The rows a figure is chosen among: the network's own before W rows. pick() ranks its
+    own first anyway and keeps the order within each, so this is the answer's order."""
+    return [*own.rows, *both.rows]
 
 
 def _copay(row: Benefit) -> Decimal | None:
@@ -127,16 +132,15 @@ def network_terms(
             covered, decided_at = said, tier.basis
         if covered is False:
             break
-        # own rows before W rows: pick() ranks a network's own rows first anyway, and keeps
-        # the order of each kind, so this is the order the answer gave them
-        rows = [*own.rows, *both.rows]
         if copay is None and ("B" in own.codes or "B" in both.codes):
-            copay, copay_row, more = pick(rows, _copay, named, rank, "copay")
+            copay, copay_row, more = pick(_rows(own, both), _copay, named, rank, "copay")
             notes += more
             if copay_row is not None:
                 used.append((tier.basis, copay_row))
         if coinsurance is None and ("A" in own.codes or "A" in both.codes):
-            coinsurance, row, more = pick(rows, _coinsurance, named, rank, "coinsurance")
+            coinsurance, row, more = pick(
+                _rows(own, both), _coinsurance, named, rank, "coinsurance"
+            )
             notes += more
             if row is not None:
                 used.append((tier.basis, row))
