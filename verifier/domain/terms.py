@@ -38,11 +38,13 @@ COPAY_UNITS = {"27": "visit", "7": "day"}
 _BEARING = COVERING | DENYING
 
 
-@dataclass(frozen=True, slots=True)
+# Made afresh for every tier of every answer, hence not frozen (a frozen dataclass costs three
+# times as much to make); nothing changes one once made.
+@dataclass(slots=True)
 class _Said:
     """A tier's rows that name one network (or, for NOT_STATED, none), their EB01 codes, and
-    what they say on their own: a denial wins, then a grant. Read-only once made: an empty
-    one stands for every network a tier has no rows for."""
+    what they say on their own: a denial wins, then a grant. An empty one stands for every
+    network a tier has no rows for."""
 
     rows: Sequence[Benefit]
     codes: AbstractSet[str]
@@ -58,7 +60,7 @@ def _said(rows: Sequence[Benefit], codes: AbstractSet[str]) -> _Said:
 _NOTHING = _said((), frozenset())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NetworkTier:
     """One tier's rows that bear on cost share, split by the network they name.
 
