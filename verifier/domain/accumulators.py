@@ -67,7 +67,10 @@ def accumulators(benefits: Sequence[Benefit], code: str) -> Accumulators:
     result = Accumulators()
     if not figures:
         return result
+    stated = {network for _, _, network in figures}
     for network, attribute in _NETWORKS:
+        if network not in stated and (network == _UNSTATED or "W" not in stated):
+            continue  # no row for this network, nor for both: nothing to read
         individual = _accumulator(figures, "individual", network)
         family = _accumulator(figures, "family", network)
         if individual or family:

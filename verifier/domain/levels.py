@@ -85,6 +85,7 @@ _PLAN_WIDE = re.compile(rf"PLAN\s+REQUIRES\s+{_AUTH_WORDS}")
 # Rows that decide a level of care at their basis: anything but a note without a benefit.
 _DECISIVE = COVERING | DENYING | {CONTACT}
 _STANDING = ACTIVE | INACTIVE  # plan-level rows that speak for every level of care
+_FALLS_THROUGH = COVERING | DENYING | {"F"}  # plan-level rows a covered level reads
 # Which levels of care a procedure code speaks for, and the service types each level reads.
 _BY_PROCEDURE: dict[str, list[str]] = {}
 for _name, _family in FAMILIES.items():
@@ -197,7 +198,10 @@ def _covered(rows: Sequence[Benefit]) -> bool | None:
 class _PlanWide:
     """What the plan as a whole says, read once for every level of care."""
 
-    rows: Sequence[Benefit]  # the plan-level rows (EB03 30 or none)
+    # The plan-level rows (EB03 30 or none) a covered level's figures fall through to: those
+    # that grant, deny or share cost, and limitations (F) for the placeholders they may hold.
+    # Deductibles and out-of-pocket rows (most of them) play no part.
+    speaking: list[Benefit]
     standing: list[Benefit]  # those that state coverage: they speak for every level
     auth: bool | None
     inactive: bool
@@ -219,7 +223,7 @@ def _plan_tier(name: str, plan: _PlanWide) -> list[Tier]:
     """The plan tier, less specific than any of the level's own: the plan-level rows that do
     not also name one of the family's types (those are already in a tier of their own)."""
     types = _FAMILY_TYPES[name]
-    rows = [r for r in plan.rows if types.isdisjoint(r.service_types)]
+    rows = [r for r in plan.speaking if types.isdisjoint(r.service_types)]
     return [("plan", rows)] if rows else []
 
 
@@ -291,7 +295,7 @@ def decide_levels(
     whole plan."""
     found = _candidates(benefits)
     plan = _PlanWide(
-        rows=plan_rows,
+        speaking=[r for r in plan_rows if r.code in _FALLS_THROUGH],
         standing=[r for r in plan_rows if r.code in _STANDING],
         auth=_plan_prior_auth(plan_rows, benefits),
         inactive=plan_inactive,
