@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from verifier.domain import codes
@@ -94,6 +95,17 @@ for _name, _family in FAMILIES.items():
 _FAMILY_TYPES = {name: frozenset(family.service_types) for name, family in FAMILIES.items()}
 _ANY_FAMILY_TYPE = frozenset().union(*_FAMILY_TYPES.values())
 _SUBSTANCE_USE = frozenset(SUBSTANCE_USE_TYPES)
+# A level read from the same service types, the same facility types among them, as an
+# earlier one (substance-use PHP, which no service type names, reads substance-use IOP's):
+# _candidates files the same rows in the same tiers for both, so when no procedure row tells
+# them apart the later one is decided alike and need not be decided again.
+_READS_LIKE = {
+    name: earlier
+    for index, name in enumerate(FAMILIES)
+    for earlier in list(FAMILIES)[:index]
+    if FAMILIES[name].service_types == FAMILIES[earlier].service_types
+    and FAMILIES[name].facility == FAMILIES[earlier].facility
+}
 # The order of a family's service types, most specific first, to rank competing rows.
 _RANKS = {
     name: {stc: index for index, stc in enumerate(family.service_types)}
@@ -301,7 +313,28 @@ def decide_levels(
         inactive=plan_inactive,
         placeholders=any(r.code in ("B", "F") and is_placeholder(r.amount) for r in benefits),
     )
-    return {name: _decide(name, found[name], plan) for name in LEVELS_OF_CARE}
+    levels: dict[str, LevelOfCare] = {}
+    for name in LEVELS_OF_CARE:
+        alike = _READS_LIKE.get(name)
+        if alike in levels and not found[name].procedure and not found[alike].procedure:
+            # no procedure row tells them apart: the same rows in the same tiers
+            levels[name] = _copy(levels[alike])
+        else:
+            levels[name] = _decide(name, found[name], plan)
+    return levels
+
+
+def _copy(level: LevelOfCare) -> LevelOfCare:
+    """A level of care of its own, equal to `level`: no two levels share a mutable part."""
+    return replace(
+        level,
+        in_network=copy(level.in_network),
+        out_of_network=copy(level.out_of_network),
+        network_not_stated=copy(level.network_not_stated),
+        limits=[copy(limit) for limit in level.limits],
+        notes=list(level.notes),
+        evidence=list(level.evidence),
+    )
 
 
 def quantity_text(value: Decimal) -> str:
