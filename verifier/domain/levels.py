@@ -256,7 +256,14 @@ def _decide(name: str, found: _Candidates, plan: _PlanWide) -> LevelOfCare:
     rank = _RANKS[name]
 
     def order(row: Benefit) -> int:  # the row's most specific service type for this family
-        return min([rank.get(stc, 99) for stc in row.service_types], default=99)
+        # a plain loop: min() costs several times as much, and pick() asks this of every
+        # row it weighs
+        best = 99
+        for stc in row.service_types:
+            index = rank.get(stc, 99)
+            if index < best:
+                best = index
+        return best
 
     covered = False if plan.inactive else _covered(rows)
     # A covered level's figures fall through to less specific tiers, the plan's included;
