@@ -33,7 +33,10 @@ def _figure(figures: _Figures, who: str, what: str, network: str) -> Decimal | N
     for wanted in (network,) if network == _UNSTATED else (network, "W"):
         rows = figures.get((who, what, wanted))
         if rows:
-            return next((r.amount for r in rows if not tier_of(r)), rows[0].amount)
+            for row in rows:
+                if not tier_of(row):
+                    return row.amount
+            return rows[0].amount
     return None
 
 
