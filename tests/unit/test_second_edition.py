@@ -9,7 +9,8 @@ import json
 from typing import Any
 
 from adapters.answers import read_answers
-from tests.unit.test_reading_rules import read
+from adapters.x12.reader import read_271
+from tests.unit.test_reading_rules import ENVELOPE, read
 from verifier.domain.coverage import interpret
 from verifier.domain.determination import as_json
 
@@ -270,3 +271,23 @@ def test_substance_use_php_rests_on_substance_use_rows() -> None:
     sud = level(determination, "php_substance_use")
     assert sud["covered"] is True
     assert sud["basis"] == "general_service_type"
+
+
+SUBSTANCE_USE_ROWS = (
+    "EB*1**30~EB*1**AI^CJ~EB*B*IND*CJ***7*50*****Y~EB*A*IND*AI***27**.2****N~"
+    "EB*A*IND*30***27**.3****Y~"
+)
+
+
+def test_substance_use_php_reads_as_iop_until_a_procedure_row_tells_them_apart() -> None:
+    # decided once and copied (levels.decide_levels): equal, yet sharing no object
+    levels = interpret(read_271(ENVELOPE.format(body=SUBSTANCE_USE_ROWS))[0]).levels_of_care
+    iop, php = levels["iop_substance_use"], levels["php_substance_use"]
+    assert php == iop and php.in_network is not None
+    assert php is not iop and php.in_network is not iop.in_network
+    assert php.limits is not iop.limits and php.evidence is not iop.evidence
+    # a PHP procedure row beside substance-use rows decides PHP alone
+    denied = read(SUBSTANCE_USE_ROWS + "EB*I************NU:0912~")
+    assert level(denied, "php_substance_use")["covered"] is False
+    assert level(denied, "php_substance_use")["basis"] == "procedure"
+    assert level(denied, "iop_substance_use")["covered"] is True

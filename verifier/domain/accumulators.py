@@ -33,7 +33,10 @@ def _figure(figures: _Figures, who: str, what: str, network: str) -> Decimal | N
     for wanted in (network,) if network == _UNSTATED else (network, "W"):
         rows = figures.get((who, what, wanted))
         if rows:
-            return next((r.amount for r in rows if not tier_of(r)), rows[0].amount)
+            for row in rows:
+                if not tier_of(row):
+                    return row.amount
+            return rows[0].amount
     return None
 
 
@@ -67,7 +70,10 @@ def accumulators(benefits: Sequence[Benefit], code: str) -> Accumulators:
     result = Accumulators()
     if not figures:
         return result
+    stated = {network for _, _, network in figures}
     for network, attribute in _NETWORKS:
+        if network not in stated and (network == _UNSTATED or "W" not in stated):
+            continue  # no row for this network, nor for both: nothing to read
         individual = _accumulator(figures, "individual", network)
         family = _accumulator(figures, "family", network)
         if individual or family:

@@ -228,6 +228,8 @@ def interpret(answer: PayerAnswer) -> Determination:
     status, rejection = _status(answer, plan_rows or plan_level(answer.benefits))
     usable = status in ("active", "inactive")
     benefits = rows if usable else []
+    # deductibles and out-of-pocket maximums are plan-level rows: sought among those alone
+    plan_benefits = plan_rows if usable else []
     if usable:
         levels = decide_levels(benefits, plan_rows, plan_inactive=status == "inactive")
     else:
@@ -242,8 +244,8 @@ def interpret(answer: PayerAnswer) -> Determination:
         behavioral_health_administrator=_administrator(answer.benefits if usable else []),
         levels_of_care=levels,
         dual_diagnosis=_dual(status, levels),
-        deductible=accumulators(benefits, "C"),
-        out_of_pocket=accumulators(benefits, "G"),
+        deductible=accumulators(plan_benefits, "C"),
+        out_of_pocket=accumulators(plan_benefits, "G"),
         other_payers=other_payers(answer.benefits, medicare) if usable else [],
     )
     corrected = any(p.corrected for p in (answer.subscriber, answer.dependent) if p)
@@ -255,8 +257,8 @@ def interpret(answer: PayerAnswer) -> Determination:
         ),
         um_named=_um_organisation(answer) is not None,
         placeholders={
-            "deductible": placeholders(benefits, "C"),
-            "out-of-pocket maximum": placeholders(benefits, "G"),
+            "deductible": placeholders(plan_benefits, "C"),
+            "out-of-pocket maximum": placeholders(plan_benefits, "G"),
         },
     )
     return determination

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from verifier.domain import codes
@@ -21,7 +21,7 @@ from verifier.domain.rows import (
     tier_of,
     unique,
 )
-from verifier.domain.terms import NOT_STATED, Tier, network_terms, placeholder_notes
+from verifier.domain.terms import NOT_STATED, Tier, by_network, network_terms, placeholder_notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +85,26 @@ _PLAN_WIDE = re.compile(rf"PLAN\s+REQUIRES\s+{_AUTH_WORDS}")
 # Rows that decide a level of care at their basis: anything but a note without a benefit.
 _DECISIVE = COVERING | DENYING | {CONTACT}
 _STANDING = ACTIVE | INACTIVE  # plan-level rows that speak for every level of care
-# Which levels of care a procedure code, or a service type, speaks for.
+_FALLS_THROUGH = COVERING | DENYING | {"F"}  # plan-level rows a covered level reads
+# Which levels of care a procedure code speaks for, and the service types each level reads.
 _BY_PROCEDURE: dict[str, list[str]] = {}
-_BY_SERVICE_TYPE: dict[str, list[str]] = {}
 for _name, _family in FAMILIES.items():
     for _code in _family.procedures:
         _BY_PROCEDURE.setdefault(_code, []).append(_name)
-    for _stc in _family.service_types:
-        _BY_SERVICE_TYPE.setdefault(_stc, []).append(_name)
+_FAMILY_TYPES = {name: frozenset(family.service_types) for name, family in FAMILIES.items()}
+_ANY_FAMILY_TYPE = frozenset().union(*_FAMILY_TYPES.values())
+_SUBSTANCE_USE = frozenset(SUBSTANCE_USE_TYPES)
+# A level read from the same service types, the same facility types among them, as an
+# earlier one (substance-use PHP, which no service type names, reads substance-use IOP's):
+# _candidates files the same rows in the same tiers for both, so when no procedure row tells
+# them apart the later one is decided alike and need not be decided again.
+_READS_LIKE = {
+    name: earlier
+    for index, name in enumerate(FAMILIES)
+    for earlier in list(FAMILIES)[:index]
+    if FAMILIES[name].service_types == FAMILIES[earlier].service_types
+    and FAMILIES[name].facility == FAMILIES[earlier].facility
+}
 # The order of a family's service types, most specific first, to rank competing rows.
 _RANKS = {
     name: {stc: index for index, stc in enumerate(family.service_types)}
@@ -102,29 +114,35 @@ _RANKS = {
 
 @dataclass(slots=True)
 class _Candidates:
-    """The rows that speak for one level of care, by the basis they would give it, in order."""
+    """The rows that speak for one level of care, by the tier they would give it, in order:
+    a procedure, one of the family's outpatient facility types, only its general types."""
 
     procedure: list[Benefit]
-    service_type: list[Benefit]
+    facility: list[Benefit]
+    general: list[Benefit]
 
 
 def _candidates(benefits: Sequence[Benefit]) -> dict[str, _Candidates]:
-    """Sort the rows among the levels of care in one pass. A row with a procedure speaks
-    only by its procedure code; one without, by any of its service types."""
-    found = {name: _Candidates([], []) for name in FAMILIES}
-    substance_use = any(set(SUBSTANCE_USE_TYPES).intersection(r.service_types) for r in benefits)
+    """Sort the rows among the levels of care and their tiers in one pass. A row with a
+    procedure speaks only by its procedure code; one without, by any of its service types."""
+    found = {name: _Candidates([], [], []) for name in FAMILIES}
+    substance_use = any(not _SUBSTANCE_USE.isdisjoint(r.service_types) for r in benefits)
     for row in benefits:
         if row.procedure:
             for name in _BY_PROCEDURE.get(row.procedure.split(":", 1)[-1], ()):
                 if name != "php_substance_use" or substance_use:
                     found[name].procedure.append(row)
             continue
-        taken: list[str] = []  # a row counts once, however many of its types match
-        for stc in row.service_types:
-            for name in _BY_SERVICE_TYPE.get(stc, ()):
-                if name not in taken:
-                    taken.append(name)
-                    found[name].service_type.append(row)
+        if _ANY_FAMILY_TYPE.isdisjoint(row.service_types):
+            continue  # most rows: the plan's own, or a medical service
+        # a row speaks for every level one of its types belongs to, once however many
+        for name, types in _FAMILY_TYPES.items():
+            if not types.isdisjoint(row.service_types):
+                candidates = found[name]
+                if FAMILIES[name].facility.isdisjoint(row.service_types):
+                    candidates.general.append(row)
+                else:
+                    candidates.facility.append(row)
     return found
 
 
@@ -187,60 +205,83 @@ def _covered(rows: Sequence[Benefit]) -> bool | None:
     return None
 
 
-def _tiers(name: str, found: _Candidates, plan_rows: Sequence[Benefit]) -> list[Tier]:
-    """The level's rows by specificity: procedure, facility type, general type, plan."""
-    facility = FAMILIES[name].facility
-    by_facility = [r for r in found.service_type if facility.intersection(r.service_types)]
-    general = [r for r in found.service_type if not facility.intersection(r.service_types)]
-    # By identity: comparing rows by value walks every field of every pair.
-    typed = {id(r) for r in found.service_type}
+@dataclass(frozen=True, slots=True)
+class _PlanWide:
+    """What the plan as a whole says, read once for every level of care."""
+
+    # The plan-level rows (EB03 30 or none) a covered level's figures fall through to: those
+    # that grant, deny or share cost, and limitations (F) for the placeholders they may hold.
+    # Deductibles and out-of-pocket rows (most of them) play no part.
+    speaking: list[Benefit]
+    standing: list[Benefit]  # those that state coverage: they speak for every level
+    auth: bool | None
+    inactive: bool
+    # A B or F row with a placeholder amount (nines): rare, so a level seeks them only then.
+    placeholders: bool
+
+
+def _tiers(name: str, found: _Candidates) -> list[Tier]:
+    """The level's own rows by specificity: procedure, facility type, general type."""
     tiers: list[Tier] = [
         ("procedure", found.procedure),
-        ("facility_service_type", by_facility),
-        ("general_service_type", general),
-        ("plan", [r for r in plan_rows if id(r) not in typed]),
+        ("facility_service_type", found.facility),
+        ("general_service_type", found.general),
     ]
     return [(basis, rows) for basis, rows in tiers if rows]
 
 
-def _decide(
-    name: str,
-    found: _Candidates,
-    plan_rows: Sequence[Benefit],
-    plan_auth: bool | None,
-    plan_inactive: bool,
-) -> LevelOfCare:
+def _plan_tier(name: str, plan: _PlanWide) -> list[Tier]:
+    """The plan tier, less specific than any of the level's own: the plan-level rows that do
+    not also name one of the family's types (those are already in a tier of their own)."""
+    types = _FAMILY_TYPES[name]
+    rows = [r for r in plan.speaking if types.isdisjoint(r.service_types)]
+    return [("plan", rows)] if rows else []
+
+
+def _decide(name: str, found: _Candidates, plan: _PlanWide) -> LevelOfCare:
     """One level of care: the most specific rows that decide it win (procedure > type > plan);
     each figure then comes from the most specific row that states it."""
-    standing = [r for r in plan_rows if r.code in _STANDING]
-    tiers = _tiers(name, found, plan_rows)
-    deciding = next(((b, rows) for b, rows in tiers if _decisive(rows)), None)
-    if deciding is None or deciding[0] == "plan":
-        level = LevelOfCare(basis="plan" if standing else "none")
-        if plan_inactive:
+    tiers = _tiers(name, found)
+    deciding = next((i for i, (_, rows) in enumerate(tiers) if _decisive(rows)), None)
+    if deciding is None:  # the level's own rows decide nothing: the plan speaks for it
+        level = LevelOfCare(basis="plan" if plan.standing else "none")
+        if plan.inactive:
             level.covered = False
-            level.evidence = [r.cited() for r in standing if r.code in INACTIVE]
+            level.evidence = [r.cited() for r in plan.standing if r.code in INACTIVE]
         elif level.basis == "plan":
-            level.prior_auth_required = plan_auth
+            level.prior_auth_required = plan.auth
         return level
-    basis, rows = deciding
+    basis, rows = tiers[deciding]
     rank = _RANKS[name]
 
     def order(row: Benefit) -> int:  # the row's most specific service type for this family
-        return min([rank.get(stc, 99) for stc in row.service_types], default=99)
+        # a plain loop: min() costs several times as much, and pick() asks this of every
+        # row it weighs
+        best = 99
+        for stc in row.service_types:
+            index = rank.get(stc, 99)
+            if index < best:
+                best = index
+        return best
 
-    covered = False if plan_inactive else _covered(rows)
+    covered = False if plan.inactive else _covered(rows)
+    # A covered level's figures fall through to less specific tiers, the plan's included;
+    # otherwise only the deciding tier speaks.
     cascade = covered is True
-    from_here = tiers[tiers.index(deciding) :]
+    speaking = [*tiers[deciding:], *_plan_tier(name, plan)] if cascade else [tiers[deciding]]
+    split = by_network(speaking)
     blocks: dict[str, NetworkTerms | None] = {}
     figure_rows: list[Benefit] = []
     figure_notes: list[str] = []
     for network in ("Y", "N", NOT_STATED):
-        terms, used, notes = network_terms(from_here, network, order, cascade)
+        terms, used, notes = network_terms(split, network, order, cascade)
         blocks[network] = terms
         figure_rows += used
         figure_notes += notes
-    spoken = [r for _, tier in from_here for r in tier] if cascade else list(rows)
+    placeholders: list[str] = []
+    if plan.placeholders:
+        spoken = [r for _, tier in speaking for r in tier]
+        placeholders = placeholder_notes([r for r in spoken if r.code in ("B", "F")])
     rejections = [
         f"The payer flagged this benefit: {codes.describe(codes.REJECTION_REASONS, a.code)}"
         for r in rows
@@ -250,20 +291,17 @@ def _decide(
     level = LevelOfCare(
         covered=covered,
         basis=basis,
-        prior_auth_required=auth if auth is not None or covered is False else plan_auth,
+        prior_auth_required=auth if auth is not None or covered is False else plan.auth,
         in_network=blocks["Y"],
         out_of_network=blocks["N"],
         network_not_stated=blocks[NOT_STATED],
         limits=_limits(rows),
         notes=unique(
-            [m for r in rows for m in r.messages]
-            + figure_notes
-            + rejections
-            + placeholder_notes([r for r in spoken if r.code in ("B", "F")])
+            [m for r in rows for m in r.messages] + figure_notes + rejections + placeholders
         ),
         evidence=unique([r.cited() for r in rows] + [r.cited() for r in figure_rows]),
     )
-    if plan_inactive:
+    if plan.inactive:
         level.in_network = level.out_of_network = level.network_not_stated = None
     return level
 
@@ -274,11 +312,39 @@ def decide_levels(
     """Every level of care, from the behavioral plan's rows and those of them about the
     whole plan."""
     found = _candidates(benefits)
-    plan_auth = _plan_prior_auth(plan_rows, benefits)
-    return {
-        name: _decide(name, found[name], plan_rows, plan_auth, plan_inactive)
-        for name in LEVELS_OF_CARE
-    }
+    plan = _PlanWide(
+        speaking=[r for r in plan_rows if r.code in _FALLS_THROUGH],
+        standing=[r for r in plan_rows if r.code in _STANDING],
+        auth=_plan_prior_auth(plan_rows, benefits),
+        inactive=plan_inactive,
+        placeholders=any(r.code in ("B", "F") and is_placeholder(r.amount) for r in benefits),
+    )
+    levels: dict[str, LevelOfCare] = {}
+    for name in LEVELS_OF_CARE:
+        alike = _READS_LIKE.get(name)
+        if alike in levels and not found[name].procedure and not found[alike].procedure:
+            # no procedure row tells them apart: the same rows in the same tiers
+            levels[name] = _copy(levels[alike])
+        else:
+            levels[name] = _decide(name, found[name], plan)
+    return levels
+
+
+def _copy(level: LevelOfCare) -> LevelOfCare:
+    """A level of care of its own, equal to `level`: no two levels share a mutable part.
+    dataclasses.replace, not copy.copy (twice as slow on slotted dataclasses), and not field
+    by field, which a new field would slip through."""
+    blocks = (level.in_network, level.out_of_network, level.network_not_stated)
+    inn, out, unstated = (None if block is None else replace(block) for block in blocks)
+    return replace(
+        level,
+        in_network=inn,
+        out_of_network=out,
+        network_not_stated=unstated,
+        limits=[replace(limit) for limit in level.limits],
+        notes=list(level.notes),
+        evidence=list(level.evidence),
+    )
 
 
 def quantity_text(value: Decimal) -> str:

@@ -84,11 +84,13 @@ def _matches(plan: PlanRows, row: Benefit, kind: str) -> bool:
 
 def _owner(plans: list[PlanRows], row: Benefit, current: PlanRows | None) -> PlanRows | None:
     """The plan a non-coverage row names by EB05 or EB04, when that is not the current one."""
-    for plan in plans:
-        if row.plan_description and plan.name == row.plan_description:
-            return plan
-    differs = current is not None and current.insurance_type not in (None, row.insurance_type)
-    if row.insurance_type and differs:
+    if row.plan_description:
+        for plan in plans:
+            if plan.name == row.plan_description:
+                return plan
+    if not row.insurance_type:
+        return None  # most rows name neither
+    if current is not None and current.insurance_type not in (None, row.insurance_type):
         named = [p for p in plans if p.insurance_type == row.insurance_type]
         if len(named) == 1:
             return named[0]
@@ -146,8 +148,8 @@ def behavioral_plan(plans: Sequence[PlanRows]) -> PlanRows | None:
     Part B (outpatient care, IOP included since 2024) before other parts, then the first.
     None when the answer holds riders only."""
     medical = [p for p in plans if p.kind == "medical"]
-    if not medical:
-        return None
+    if len(medical) < 2:
+        return medical[0] if medical else None  # most answers: nothing to weigh
     return max(
         medical,
         key=lambda p: (_iop_types(p), p.insurance_type == "MB", -plans.index(p)),

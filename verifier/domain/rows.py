@@ -107,8 +107,8 @@ def is_placeholder(amount: Decimal | None) -> bool:
     """An amount made only of nines (9999.99, 99999, 999999.99): payers' "no figure"
     sentinel (medicare-cob-and-connectivity.md §4.2), never a dollar figure. Four nines at
     least before the point, so that a real $99 or $999 copay or deductible stays money."""
-    if amount is None:
-        return False
+    if amount is None or not amount.is_finite() or amount < 9999:
+        return False  # below the smallest placeholder: most amounts, told without formatting
     whole, _, cents = format(amount, "f").partition(".")
     return len(whole) >= 4 and set(whole) == {"9"} and set(cents) <= {"9"}
 

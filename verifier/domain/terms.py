@@ -8,44 +8,94 @@ a row without EB12 (or `U`) does not say, and feeds `network_not_stated`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from decimal import Decimal
 
 from verifier.domain.determination import NetworkTerms
 from verifier.domain.model import Benefit
 from verifier.domain.rows import CENT, COVERING, DENYING, is_placeholder, pick
 
-__all__ = ["BASES", "NOT_STATED", "Tier", "network_terms", "placeholder_notes"]
+__all__ = [
+    "BASES",
+    "NOT_STATED",
+    "NetworkTier",
+    "Tier",
+    "by_network",
+    "network_terms",
+    "placeholder_notes",
+]
 
 Tier = tuple[str, Sequence[Benefit]]
 BASES = ("procedure", "facility_service_type", "general_service_type", "plan")
 NOT_STATED = "not_stated"  # the key for rows without EB12
-_UNSTATED = frozenset({None, "U"})
 COPAY_UNITS = {"27": "visit", "7": "day"}
 
 
-def _covered(rows: Sequence[Benefit], network: str) -> bool | None:
-    """What rows for this network say: a denial wins, then a grant; the network's own rows
-    before those for both (W)."""
-    if network == NOT_STATED:
-        groups = [[r for r in rows if r.network in _UNSTATED]]
-    else:
-        groups = [[r for r in rows if r.network == network], [r for r in rows if r.network == "W"]]
-    for group in groups:
-        said = {r.code for r in group}
-        if not DENYING.isdisjoint(said):
-            return False
-        if not COVERING.isdisjoint(said):
-            return True
-    return None
+# Only these rows bear on a network block: a grant or a denial decides it, and the copay (B)
+# and coinsurance (A) rows are among the grants.
+_BEARING = COVERING | DENYING
 
 
-def _speaking_for(rows: Sequence[Benefit], network: str) -> list[Benefit]:
-    """The rows that can speak for `network`: its own and W rows, or those that name none.
-    Filtered once a tier, so each figure's search walks only these."""
-    if network == NOT_STATED:
-        return [r for r in rows if r.network in _UNSTATED]
-    return [r for r in rows if r.network == network or r.network == "W"]
+# Made afresh for every tier of every answer, hence not frozen (a frozen dataclass costs three
+# times as much to make); nothing changes one once made.
+@dataclass(slots=True)
+class _Said:
+    """A tier's rows that name one network (or, for NOT_STATED, none), their EB01 codes, and
+    what they say on their own: a denial wins, then a grant. An empty one stands for every
+    network a tier has no rows for."""
+
+    rows: Sequence[Benefit]
+    codes: AbstractSet[str]
+    covered: bool | None
+
+
+def _said(rows: Sequence[Benefit], codes: AbstractSet[str]) -> _Said:
+    if not DENYING.isdisjoint(codes):
+        return _Said(rows, codes, False)
+    return _Said(rows, codes, True if not COVERING.isdisjoint(codes) else None)
+
+
+_NOTHING = _said((), frozenset())
+
+
+@dataclass(slots=True)
+class NetworkTier:
+    """One tier's rows that bear on cost share, split by the network they name.
+
+    Split once a tier, so that the three network blocks and each of their figures read their
+    own rows instead of filtering the tier's rows again (the cost of the second edition's
+    per-figure fall-through). Rows keep their order within each network.
+    """
+
+    basis: str
+    by_network: Mapping[str, _Said]
+
+
+def by_network(tiers: Sequence[Tier]) -> list[NetworkTier]:
+    """Each tier's bearing rows by EB12: Y, N and W as named, NOT_STATED for none or U.
+    Any other value (a malformed EB12) speaks for no network block."""
+    split: list[NetworkTier] = []
+    for basis, rows in tiers:
+        found: dict[str, tuple[list[Benefit], set[str]]] = {}
+        for row in rows:
+            if row.code in _BEARING:
+                key = NOT_STATED if row.network is None or row.network == "U" else row.network
+                group = found.get(key)
+                if group is None:
+                    group = found[key] = ([], set())
+                group[0].append(row)
+                group[1].add(row.code)
+        said = {key: _said(group, codes) for key, (group, codes) in found.items()}
+        split.append(NetworkTier(basis, said))
+    return split
+
+
+def _rows(own: _Said, both: _Said) -> list[Benefit]:
+    """The rows a figure is chosen among: the network's own before W rows. pick() ranks its
+    own first anyway and keeps the order within each, so this is the answer's order."""
+    return [*own.rows, *both.rows]
 
 
 def _copay(row: Benefit) -> Decimal | None:
@@ -56,21 +106,8 @@ def _coinsurance(row: Benefit) -> Decimal | None:
     return row.percent if row.code == "A" else None
 
 
-def _pick(
-    rows: Sequence[Benefit],
-    value: Callable[[Benefit], Decimal | None],
-    network: str,
-    rank: Callable[[Benefit], int],
-    label: str,
-) -> tuple[Decimal | None, Benefit | None, list[str]]:
-    if network == NOT_STATED:
-        unstated = [r for r in rows if r.network in _UNSTATED]
-        return pick(unstated, value, None, rank, label)
-    return pick(rows, value, network, rank, label)
-
-
 def network_terms(
-    tiers: Sequence[Tier], network: str, rank: Callable[[Benefit], int], cascade: bool
+    tiers: Sequence[NetworkTier], network: str, rank: Callable[[Benefit], int], cascade: bool
 ) -> tuple[NetworkTerms | None, list[Benefit], list[str]]:
     """One network block, the rows its figures came from, and notes on tiered alternatives.
 
@@ -83,23 +120,32 @@ def network_terms(
     used: list[tuple[str, Benefit]] = []
     notes: list[str] = []
     decided_at = "none"
-    for basis, tier_rows in tiers if cascade else tiers[:1]:
-        rows = _speaking_for(tier_rows, network)
-        said = _covered(rows, network)
+    # pick() tells a network's own rows from W rows; rows that name none all rank alike
+    named = None if network == NOT_STATED else network
+    for tier in tiers if cascade else tiers[:1]:
+        own = tier.by_network.get(network, _NOTHING)
+        # W rows speak for both networks; rows that name none have no such partner
+        both = _NOTHING if named is None else tier.by_network.get("W", _NOTHING)
+        # the network's own rows before those for both
+        said = own.covered
+        if said is None:
+            said = both.covered
         if covered is None and said is not None:
-            covered, decided_at = said, basis
+            covered, decided_at = said, tier.basis
         if covered is False:
             break
-        if copay is None and any(r.code == "B" for r in rows):
-            copay, copay_row, more = _pick(rows, _copay, network, rank, "copay")
+        if copay is None and ("B" in own.codes or "B" in both.codes):
+            copay, copay_row, more = pick(_rows(own, both), _copay, named, rank, "copay")
             notes += more
             if copay_row is not None:
-                used.append((basis, copay_row))
-        if coinsurance is None and any(r.code == "A" for r in rows):
-            coinsurance, row, more = _pick(rows, _coinsurance, network, rank, "coinsurance")
+                used.append((tier.basis, copay_row))
+        if coinsurance is None and ("A" in own.codes or "A" in both.codes):
+            coinsurance, row, more = pick(
+                _rows(own, both), _coinsurance, named, rank, "coinsurance"
+            )
             notes += more
             if row is not None:
-                used.append((basis, row))
+                used.append((tier.basis, row))
     if covered is False:
         return NetworkTerms(covered=False, basis=decided_at), [], []
     if copay is None and coinsurance is None:
