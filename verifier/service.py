@@ -24,7 +24,7 @@ from adapters.base import (
     PayerTimeout,
 )
 from adapters.directory import PayerDirectory, PayerSettings
-from verifier.domain.changes import detect_changes
+from verifier.domain.changes import Change, detect_changes
 from verifier.domain.coverage import carve_out_administrator, interpret
 from verifier.domain.determination import as_json
 from verifier.domain.merge import merge_answers
@@ -316,11 +316,17 @@ class VerificationService:
         self.metrics.payer_call(payer.id, outcome, time.perf_counter() - started)
         self.metrics.verification(payer.id, outcome)
         record.completed_at = self.clock()
+        found = self._changes(record, first_attempt) if record.state == COMPLETE else None
+        if found is None:
+            self.repository.save(record)  # one statement: no unit of work to pay for
+            return
+        previous_id, changes = found
         # The outcome and the changes it shows are one fact: stored together or not at all.
         with self.unit() as unit:
             unit.verifications.save(record)
-            if record.state == COMPLETE:
-                self._record_changes(unit, record, first_attempt)
+            unit.changes.replace(
+                record.id, previous_id, record.member_id, record.payer_id, changes, self.clock()
+            )
             unit.commit()
 
     def _ask(
@@ -342,23 +348,24 @@ class VerificationService:
         response = self.adapter_for(payer).check(request)
         return self._with_carve_out(request, payer, response)
 
-    def _record_changes(
-        self, unit: UnitOfWork, record: VerificationRecord, first_attempt: bool
-    ) -> None:
-        """Compare with the member's previous complete verification with this payer. Events are
-        replaced, not added, so a job run again after a crash does not duplicate them."""
+    def _changes(
+        self, record: VerificationRecord, first_attempt: bool
+    ) -> tuple[str, list[Change]] | None:
+        """The member's previous complete verification with this payer and what changed since,
+        to store as the record's change events; None when there is nothing to store. Events
+        are replaced, not added, so a job run again after a crash does not duplicate them; a
+        `first_attempt` with no change has none to replace. Read before the outcome's unit of
+        work opens: decrypting and comparing under it would hold SQLite's write lock."""
         if record.determination is None:
-            return
-        previous = unit.verifications.previous_complete(record)
+            return None
+        previous = self.repository.previous_complete(record)
         if previous is None:
-            return
+            return None
         previous_id, previous_determination = previous
         found = detect_changes(previous_determination, record.determination)
         if not found and first_attempt:
-            return  # nothing to store, and nothing stored before to replace
-        unit.changes.replace(
-            record.id, previous_id, record.member_id, record.payer_id, found, self.clock()
-        )
+            return None
+        return previous_id, found
 
     def _with_carve_out(
         self, request: VerificationRequest, payer: PayerSettings, response: PayerResponse
