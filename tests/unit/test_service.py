@@ -306,3 +306,31 @@ def test_a_queued_verification_claims_its_idempotency_key_with_it() -> None:
     )
     assert (again.id, replayed) == (first.id, True)
     assert repository.find(RecordQuery()).total == 1
+
+
+def test_a_retry_while_the_payer_is_still_answering_gets_the_pending_verification() -> None:
+    asked, answer = threading.Event(), threading.Event()
+
+    class SlowPayer(FakeAdapter):
+        def check(self, request: VerificationRequest) -> PayerResponse:
+            asked.set()
+            answer.wait(5)
+            return super().check(request)
+
+    adapter = SlowPayer(scenario_271("MOCK-IOP-DUAL"))
+    svc, stores = wired(lambda settings: adapter)
+    adapter.repository = stores.repository
+    first = threading.Thread(
+        target=svc.submit,
+        args=(REQUEST, {"as": "sent"}),
+        kwargs={"caller": "k1", "idempotency_key": "abc"},
+    )
+    first.start()
+    assert asked.wait(5)
+    svc.new_id = lambda: "v2"
+    again, replayed = svc.submit(REQUEST, {"as": "sent"}, caller="k1", idempotency_key="abc")
+    answer.set()
+    first.join(5)
+    assert (again.id, again.state, replayed) == ("v1", "pending", True)
+    assert adapter.calls == 1
+    assert stored(stores.repository, "v1").state == "complete"
