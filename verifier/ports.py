@@ -212,8 +212,8 @@ class Maintenance(Protocol):
 class UnitOfWork(Protocol):
     """One transaction across the stores a use case writes. `with unit:` opens it; what is
     written through its stores is kept only when `commit()` is called: leaving the block
-    without it, or on an exception, rolls everything back. Its first statement should write
-    (SQLite takes the write lock when the unit opens)."""
+    without it, or on an exception, rolls everything back. On SQLite a unit holds the write
+    lock from the moment it opens, so work that needs no lock belongs before it."""
 
     verifications: VerificationRepository
     jobs: JobQueue

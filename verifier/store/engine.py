@@ -139,16 +139,18 @@ def one_statement(sessions: sessionmaker[Session]) -> AbstractContextManager[Con
     return engine.begin() if connection is None else nullcontext(connection)
 
 
+def dialect_insert(connection: Connection, table: Table) -> Any:
+    """The INSERT of the connection's dialect (SQLite or PostgreSQL), which has ON CONFLICT."""
+    return (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
 def insert_unless_present(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
     """Insert a row unless it would break a unique index; False when it would. ON CONFLICT DO
     NOTHING rather than catching the IntegrityError: on PostgreSQL a failed statement aborts
     the transaction around it, and with it the rest of a unit of work."""
-    dialect = connection.dialect.name
-    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
     first_column = next(iter(table.primary_key.columns))
-    inserted = connection.execute(
-        statement.values(**values).on_conflict_do_nothing().returning(first_column)
-    )
+    statement = dialect_insert(connection, table).values(**values)
+    inserted = connection.execute(statement.on_conflict_do_nothing().returning(first_column))
     return inserted.first() is not None
 
 

@@ -8,11 +8,10 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import Connection, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.security.ratelimit import wait_seconds, window_start
-from verifier.store.engine import transaction
+from verifier.store.engine import dialect_insert, transaction
 from verifier.store.tables import rate_windows
 
 _COUNT = select(rate_windows.c.events).where(
@@ -36,8 +35,9 @@ _FORGET = delete(rate_windows).where(
 def _count_one(connection: Connection, bucket: str, start: int) -> int:
     """Add one event to the bucket's window and return its count, in one atomic statement that
     also locks the row until the transaction ends."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(rate_windows).values(bucket=bucket, window_start=start, events=1)
+    upsert = dialect_insert(connection, rate_windows).values(
+        bucket=bucket, window_start=start, events=1
+    )
     upsert = upsert.on_conflict_do_update(
         index_elements=[rate_windows.c.bucket, rate_windows.c.window_start],
         set_={"events": rate_windows.c.events + 1},

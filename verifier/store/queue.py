@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from verifier.ports import Job
 from verifier.records import VerificationRecord
-from verifier.store.engine import chunks, insert_unless_present, transaction
+from verifier.store.engine import chunks, insert_unless_present, one_statement, transaction
 from verifier.store.repository import protector
 from verifier.store.tables import OPEN_JOB, jobs
 
@@ -76,8 +76,8 @@ class SqlJobQueue:
             "callback_url": callback_url,
             "created_at": record.created_at,
         }
-        with transaction(self._sessions) as s:
-            if not insert_unless_present(s, jobs, values):
+        with one_statement(self._sessions) as connection:
+            if not insert_unless_present(connection, jobs, values):
                 return None
         return _job(values | {"last_error": None, "locked_by": None})
 
